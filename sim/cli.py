@@ -1,0 +1,170 @@
+"""The ``escsim`` command line. Thin: each command calls one library function.
+
+Heavy modules (the model, pandas, matplotlib) are imported inside the commands that need them,
+so that ``escsim --help`` and ``escsim list`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+app = typer.Typer(
+    name="escsim",
+    help="Tabletop escalation scenario simulator: Iraq, Iran, the United States, Israel.\n\n"
+         "A teaching and exploration tool, not a forecast.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ScenarioArg = Annotated[str, typer.Argument(
+    help="A shipped scenario id (see `escsim list`) or a path to a scenario .yaml file.")]
+VariantOpt = Annotated[str | None, typer.Option(
+    "--variant", "-v", help="One of the scenario's variants (counterfactuals).")]
+SeedOpt = Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a parameter, NAME=VALUE (repeatable); per actor: NAME__ACTOR=VALUE. "
+                  "See `escsim parameters`.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a user-facing error (no traceback) and exit non-zero."""
+    typer.echo(f"escsim: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _overrides(pairs: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            fail(f"--set expects NAME=VALUE, got '{pair}'")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            fail(f"--set {name}: '{value}' is not a number")
+    return out
+
+
+@app.command("list")
+def list_scenarios() -> None:
+    """List the shipped scenarios, one line each, with their variants."""
+    from sim.scenario.loader import load_scenario, shipped_scenarios
+
+    for scenario_id in shipped_scenarios():
+        s = load_scenario(scenario_id)
+        variants = ", ".join(s.variants) or "none"
+        typer.echo(f"{s.id:<14} {s.start} .. {s.end}  {s.title}")
+        typer.echo(f"{'':<14} variants: {variants}")
+
+
+@app.command()
+def run(scenario: ScenarioArg, variant: VariantOpt = None, seed: SeedOpt = 0,
+        replicate: Annotated[int, typer.Option(
+            min=0, help="Which replicate of a batch with this seed to replay.")] = 0,
+        as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+        set_: SetOpt = None) -> None:
+    """Run one replicate of a scenario and print its dated timeline and outcome."""
+    from sim.runs import format_timeline, run_one, to_json
+
+    result = run_one(scenario, variant, seed, replicate, _overrides(set_))
+    typer.echo(to_json(result) if as_json else format_timeline(result))
+
+
+@app.command()
+def validate(files: Annotated[list[str], typer.Argument(
+        help="Scenario files (or shipped ids) to check, with all their variants.")]) -> None:
+    """Check scenario files against the format, with every variant; report all problems."""
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.loader import validate_file
+
+    bad = 0
+    for ref in files:
+        try:
+            checked = validate_file(ref)
+        except ScenarioError as exc:
+            bad += 1
+            typer.echo(str(exc), err=True)
+            continue
+        typer.echo(f"{ref}: ok ({', '.join(checked)})")
+    if bad:
+        fail(f"{bad} of {len(files)} scenario file(s) have problems", code=1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    from sim.scenario.schema import Scenario
+
+    doc = Scenario.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "escsim scenario"
+    typer.echo(json.dumps(doc, indent=2, sort_keys=True))
+
+
+@app.command()
+def evidence(scenario: ScenarioArg, actor: Annotated[str, typer.Argument(
+        help="An actor id of the scenario, e.g. kataib_hezbollah.")],
+        variant: VariantOpt = None) -> None:
+    """Show the facts behind an actor's parameters, situation, threats and scripted events."""
+    from sim.scenario.loader import load_scenario
+    from sim.trace import actor_evidence, format_evidence
+
+    spec = load_scenario(scenario, variant)
+    typer.echo(format_evidence(spec, actor, actor_evidence(spec, actor)), nl=False)
+
+
+@app.command()
+def parameters() -> None:
+    """List every behavioural parameter: meaning, range, default and evidence."""
+    from sim.model.parameters import GLOBAL, PER_ACTOR
+
+    typer.echo("Global parameters (override with --set NAME=VALUE):")
+    for p in GLOBAL.values():
+        typer.echo(f"  {p.name} = {p.default:g}  [{p.low:g}, {p.high:g}]  {p.meaning}")
+        if p.evidence:
+            typer.echo(f"      evidence: {', '.join(p.evidence)}")
+    typer.echo("\nPer-actor traits (values in sim/model/actors.yaml; override with "
+               "--set NAME__ACTOR=VALUE):")
+    for p in PER_ACTOR.values():
+        typer.echo(f"  {p.name}  [{p.low:g}, {p.high:g}]  {p.meaning}")
+
+
+@app.command()
+def facts(fact_id: Annotated[str | None, typer.Argument(help="Show one fact in full.")] = None) -> None:
+    """List the evidence register's facts (or show one)."""
+    from sim.evidence import shipped_register
+
+    register = shipped_register()
+    if fact_id is not None:
+        if fact_id not in register.facts:
+            fail(f"no fact '{fact_id}' in the register")
+        typer.echo(register.facts[fact_id].model_dump_json(indent=2))
+        return
+    for fact in sorted(register.facts.values(), key=lambda f: (f.date, f.id)):
+        typer.echo(f"{fact.date_text:<10} {fact.id:<48} {fact.paraphrase}")
+    typer.echo(f"\n{len(register.facts)} facts from {len(register.sources)} sources")
+
+
+def main() -> None:
+    """Entry point: run the app, turning user mistakes into one-line errors."""
+    from sim.errors import UserError
+    from sim.scenario.errors import ScenarioError
+
+    try:
+        app()
+    except ScenarioError as exc:
+        typer.echo(str(exc), err=True)
+        sys.exit(2)
+    except UserError as exc:
+        typer.echo(f"escsim: error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

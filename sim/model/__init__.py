@@ -1,0 +1,1 @@
+"""The Mesa model: actors, action catalogue, decision rules, adjudication, outcomes."""

@@ -1,0 +1,89 @@
+"""The changing state of a run, every array with a leading replicate axis R.
+
+N is the number of actors, T the number of threats. Indices follow ``World.ids``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.model.world import World
+
+NEUTRAL_CREDIBILITY = 0.5
+
+
+class ThreatStatus:
+    """Life of a threat in one replicate."""
+
+    PENDING = 0  # trigger not yet met
+    OPEN = 1  # triggered, response not yet given
+    HONOURED = 2
+    LAPSED = 3
+
+
+@dataclass
+class State:
+    grievance: np.ndarray  # (R, N, N) harm holder has suffered from other, decaying
+    credibility: np.ndarray  # (R, N, N) how credible holder finds other's threats, 0..1
+    fear: np.ndarray  # (R, N) fear of leadership decapitation, >= 0
+    directive: np.ndarray  # (R, N) patron's directive to this actor, -1..1
+    pressure: np.ndarray  # (R, N) government restraint pressure on this actor, 0..1
+    stake: np.ndarray  # (R, N) stake in the Iraqi state, 0..1
+    air_defence: np.ndarray  # (R, N) air-defence posture, 0..1
+    exposure: np.ndarray  # (R, N) share of personnel within reach, 0..1
+    hidden: np.ndarray  # (R, N) leaders in hiding
+    ceasefire: np.ndarray  # (R, N, N) no state strikes between the two
+    tension: np.ndarray  # (R,) decayed sum of hostile event intensity
+    threat_status: np.ndarray  # (R, T) ThreatStatus
+    threat_day: np.ndarray  # (R, T) day triggered, -1 before
+    trigger_seen: np.ndarray  # (R, L) trigger leaves met so far
+    last_attack_day: np.ndarray  # (R, N, N) last day attacker hit victim (-inf before)
+
+    def copy(self) -> State:
+        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+
+def initial_state(world: World, threat_count: int, leaf_count: int) -> State:
+    """The state on day 0, from the scenario's ``initial_state`` (neutral where not given)."""
+    r, n = world.replicates, world.n
+    init = world.scenario.initial_state
+    idx = world.index
+
+    def per_actor(values: dict[str, float], default: float = 0.0) -> np.ndarray:
+        row = np.full(n, default)
+        for actor, value in values.items():
+            row[idx[actor]] = value
+        return np.tile(row, (r, 1))
+
+    grievance = np.zeros((n, n))
+    for g in init.grievance:
+        grievance[idx[g.holder], idx[g.toward]] = g.value
+    credibility = np.full((n, n), NEUTRAL_CREDIBILITY)
+    for c in init.credibility:
+        credibility[idx[c.holder], idx[c.toward]] = c.value
+    hidden = np.zeros(n, dtype=bool)
+    hidden[[idx[a] for a in init.leaders_hidden]] = True
+    return State(
+        grievance=np.tile(grievance, (r, 1, 1)),
+        credibility=np.tile(credibility, (r, 1, 1)),
+        fear=per_actor(init.fear),
+        directive=per_actor(init.directive),
+        pressure=per_actor(init.restraint_pressure),
+        stake=np.tile(world.stake0.astype(np.float64), (r, 1)),
+        air_defence=per_actor(init.air_defence),
+        exposure=per_actor(init.exposure, default=1.0),
+        hidden=np.tile(hidden, (r, 1)),
+        ceasefire=np.zeros((r, n, n), dtype=bool),
+        tension=np.full(r, init.tension),
+        threat_status=np.zeros((r, threat_count), dtype=np.int8),
+        threat_day=np.full((r, threat_count), -1, dtype=np.int32),
+        trigger_seen=np.zeros((r, leaf_count), dtype=bool),
+        last_attack_day=np.full((r, n, n), -10_000, dtype=np.int32),
+    )
+
+
+def decay_factor(half_life: np.ndarray) -> np.ndarray:
+    """Per-day multiplier for a quantity with the given half-life in days, shape (R,)."""
+    return np.power(0.5, 1.0 / half_life)

@@ -1,0 +1,205 @@
+"""Threats as conditional commitments: triggers, honour, lapse, and their pull on decisions.
+
+A threat's trigger is a tree of event patterns (``event``, ``any_of``, ``all_of``). Each pattern
+is a *leaf*; a leaf, once matched by an event on or after the day the threat was made, stays met.
+When the tree is satisfied the threat is *open*: its author is pulled toward the promised
+response (weighted by resolve) until it honours it or the deadline passes and it *lapses*, which
+is logged: restraint is a choice too, and the say-do gap is a model output.
+
+A response target may be the keyword ``attacker``: whoever set off the trigger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.actions import ACTION_INDEX, CATALOGUE
+from sim.model.state import State, ThreatStatus
+from sim.model.world import World
+from sim.scenario.schema import Threat, Trigger
+
+ATTACKER = "attacker"
+RUNGS = np.array([a.rung for a in CATALOGUE])
+
+
+@dataclass(frozen=True)
+class Leaf:
+    threat: int
+    actor: frozenset[int] | None
+    action: frozenset[int] | None
+    target: frozenset[int] | None
+    min_rung: int
+    since_day: int
+
+
+@dataclass(frozen=True)
+class CompiledThreat:
+    spec: Threat
+    by: int
+    against: frozenset[int]
+    made_day: int
+    response_action: int
+    response_target: int  # actor index, or -2 for "attacker"
+    deadline: int | None
+    expr: tuple  # ("leaf", i) | ("any", (...)) | ("all", (...))
+
+
+def _ids(world: World, names: list[str] | None) -> frozenset[int] | None:
+    return None if names is None else frozenset(world.index[n] for n in names)
+
+
+class ThreatBook:
+    """All threats of a scenario, compiled against its actor and action indices."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.leaves: list[Leaf] = []
+        self.threats: list[CompiledThreat] = []
+        for t_index, threat in enumerate(world.scenario.threats):
+            made = world.scenario.day_index(threat.made)
+            expr = self._compile(threat.trigger, t_index, made)
+            target = -2 if threat.response.target == ATTACKER else world.index[threat.response.target]
+            self.threats.append(CompiledThreat(
+                threat, world.index[threat.by], frozenset(world.index[a] for a in threat.against), made,
+                ACTION_INDEX[threat.response.action], target, threat.deadline_days, expr))
+        self.by = np.array([t.by for t in self.threats], dtype=np.int64)
+
+    def _compile(self, trigger: Trigger, t_index: int, made_day: int) -> tuple:
+        if trigger.event is not None:
+            ev = trigger.event
+            since = made_day
+            if ev.since is not None:
+                since = max(since, self.world.scenario.day_index(ev.since))
+            self.leaves.append(Leaf(
+                t_index, _ids(self.world, ev.actor),
+                None if ev.action is None else frozenset(ACTION_INDEX[a] for a in ev.action),
+                _ids(self.world, ev.target), ev.min_rung or 0, since))
+            return ("leaf", len(self.leaves) - 1)
+        if trigger.any_of is not None:
+            return ("any", tuple(self._compile(t, t_index, made_day) for t in trigger.any_of))
+        assert trigger.all_of is not None
+        return ("all", tuple(self._compile(t, t_index, made_day) for t in trigger.all_of))
+
+    def __len__(self) -> int:
+        return len(self.threats)
+
+    # --- observing events -------------------------------------------------------------------
+
+    def observe(self, state: State, day: int, actor: int, action: np.ndarray, target: np.ndarray,
+                active: np.ndarray, trigger_actor: np.ndarray) -> None:
+        """Mark the leaves an event batch matches; remember who set each threat's trigger off."""
+        for li, leaf in enumerate(self.leaves):
+            if day < leaf.since_day or (leaf.actor is not None and actor not in leaf.actor):
+                continue
+            match = active.copy()
+            if leaf.action is not None:
+                match &= np.isin(action, list(leaf.action))
+            if leaf.target is not None:
+                match &= np.isin(target, list(leaf.target))
+            if leaf.min_rung:
+                match &= RUNGS[action] >= leaf.min_rung
+            if match.any():
+                state.trigger_seen[:, li] |= match
+                pending = state.threat_status[:, leaf.threat] == ThreatStatus.PENDING
+                trigger_actor[match & pending, leaf.threat] = actor
+
+    def _holds(self, expr: tuple, seen: np.ndarray) -> np.ndarray:
+        kind, arg = expr
+        if kind == "leaf":
+            return seen[:, arg]
+        parts = [self._holds(e, seen) for e in arg]
+        return np.logical_or.reduce(parts) if kind == "any" else np.logical_and.reduce(parts)
+
+    def trigger(self, state: State, day: int) -> np.ndarray:
+        """Open every pending threat whose trigger now holds; returns the newly opened (R, T)."""
+        opened = np.zeros(state.threat_status.shape, dtype=bool)
+        for ti, threat in enumerate(self.threats):
+            if day < threat.made_day:
+                continue
+            now = self._holds(threat.expr, state.trigger_seen)
+            new = now & (state.threat_status[:, ti] == ThreatStatus.PENDING)
+            state.threat_status[new, ti] = ThreatStatus.OPEN
+            state.threat_day[new, ti] = day
+            opened[:, ti] = new
+        return opened
+
+    # --- responses --------------------------------------------------------------------------
+
+    def response_target(self, ti: int, trigger_actor: np.ndarray) -> np.ndarray:
+        """Target of threat ti's promised response, per replicate (R,)."""
+        threat = self.threats[ti]
+        if threat.response_target == -2:
+            return trigger_actor[:, ti]
+        return np.full(trigger_actor.shape[0], threat.response_target)
+
+    def honour(self, state: State, actor: int, action: np.ndarray, target: np.ndarray,
+               claimed: np.ndarray, active: np.ndarray, trigger_actor: np.ndarray) -> np.ndarray:
+        """Mark open threats of ``actor`` that this batch carries out; returns them (R, T)."""
+        done = np.zeros(state.threat_status.shape, dtype=bool)
+        for ti in np.flatnonzero(self.by == actor):
+            threat = self.threats[ti]
+            hit = (active & claimed & (action == threat.response_action)
+                   & (target == self.response_target(ti, trigger_actor))
+                   & (state.threat_status[:, ti] == ThreatStatus.OPEN))
+            state.threat_status[hit, ti] = ThreatStatus.HONOURED
+            done[:, ti] = hit
+        return done
+
+    def lapse(self, state: State, day: int) -> np.ndarray:
+        """Mark open threats whose deadline has passed as lapsed; returns them (R, T)."""
+        lapsed = np.zeros(state.threat_status.shape, dtype=bool)
+        default = self.world.param("threat_deadline_days")
+        for ti, threat in enumerate(self.threats):
+            deadline = np.full(default.shape, threat.deadline) if threat.deadline else default
+            due = ((state.threat_status[:, ti] == ThreatStatus.OPEN)
+                   & (day - state.threat_day[:, ti] >= deadline))
+            state.threat_status[due, ti] = ThreatStatus.LAPSED
+            lapsed[:, ti] = due
+        return lapsed
+
+    # --- what threats mean for a decision -------------------------------------------------
+
+    def commitment(self, state: State, actor: int, opt_action: np.ndarray, opt_target: np.ndarray,
+                   opt_claimed: np.ndarray, trigger_actor: np.ndarray) -> np.ndarray:
+        """(R, n) count of open threats of ``actor`` that each (claimed) option would honour."""
+        pull = np.zeros((state.threat_status.shape[0], len(opt_action)))
+        for ti in np.flatnonzero(self.by == actor):
+            threat = self.threats[ti]
+            is_open = state.threat_status[:, ti] == ThreatStatus.OPEN
+            if not is_open.any():
+                continue
+            target = self.response_target(ti, trigger_actor)
+            match = ((opt_action == threat.response_action) & opt_claimed)[None, :] \
+                & (opt_target[None, :] == target[:, None])
+            pull += match * is_open[:, None]
+        return pull
+
+    def deterrence(self, state: State, actor: int, opt_action: np.ndarray,
+                   opt_target: np.ndarray) -> np.ndarray:
+        """(R, n) expected cost of pending threats by others that each option would set off.
+
+        Each pending threat whose trigger the option would match adds the actor's belief in
+        its author's credibility times the promised response's rung (as a share of the top).
+        """
+        cost = np.zeros((state.threat_status.shape[0], len(opt_action)))
+        top = RUNGS.max()
+        for leaf in self.leaves:
+            threat = self.threats[leaf.threat]
+            if threat.by == actor or (leaf.actor is not None and actor not in leaf.actor):
+                continue
+            would = np.ones(len(opt_action), dtype=bool)
+            if leaf.action is not None:
+                would &= np.isin(opt_action, list(leaf.action))
+            if leaf.target is not None:
+                would &= np.isin(opt_target, list(leaf.target))
+            if leaf.min_rung:
+                would &= RUNGS[opt_action] >= leaf.min_rung
+            if not would.any():
+                continue
+            pending = state.threat_status[:, leaf.threat] == ThreatStatus.PENDING
+            weight = pending * state.credibility[:, actor, threat.by] \
+                * (RUNGS[threat.response_action] / top)
+            cost += weight[:, None] * would[None, :]
+        return cost

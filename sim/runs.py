@@ -1,0 +1,120 @@
+"""One run of one replicate, read as a story: the dated timeline and the outcome.
+
+``run_one`` re-runs replicate i of (scenario, variant, seed) alone and returns its full event
+log; because random numbers depend only on (seed, replicate index), it is the same replicate a
+batch of any size produced. ``format_timeline`` and ``to_json`` render it for the terminal and
+for programs (byte-for-byte stable for the same inputs).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.model.model import run_replicates
+from sim.model.outcomes import COUNTS, OTHER_METRICS
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A single replicate's timeline and outcome metrics."""
+
+    scenario: Scenario
+    seed: int
+    replicate: int
+    overrides: dict[str, float]
+    events: list[dict[str, Any]]
+    outcome: dict[str, Any]
+
+    @property
+    def variant(self) -> str:
+        return self.scenario.variant or "base"
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def run_one(scenario: str | Path | Scenario, variant: str | None = None, seed: int = 0,
+            replicate: int = 0, overrides: dict[str, float] | None = None) -> RunResult:
+    """Run replicate ``replicate`` of a scenario alone, with its full event log."""
+    if replicate < 0:
+        raise ValueError("the replicate index must be >= 0")
+    spec = load_scenario(scenario, variant)
+    model = run_replicates(spec, None, seed, 1, overrides, replicate_start=replicate,
+                           log_events=True)
+    outcome = {name: _plain(values[0]) for name, values in model.outcomes().items()}
+    return RunResult(spec, seed, replicate, dict(overrides or {}), model.timeline(), outcome)
+
+
+def to_json(result: RunResult) -> str:
+    """The run as JSON: identical bytes for identical (scenario, variant, seed, replicate)."""
+    doc = {
+        "scenario": result.scenario.id,
+        "title": result.scenario.title,
+        "variant": result.variant,
+        "seed": result.seed,
+        "replicate": result.replicate,
+        "parameters": result.overrides,
+        "window": {"start": result.scenario.window.start.isoformat(),
+                   "end": result.scenario.window.end.isoformat()},
+        "timeline": result.events,
+        "outcome": result.outcome,
+    }
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _describe_event(event: dict[str, Any]) -> str:
+    kind = event["kind"]
+    target = f" -> {event['target']}" if event["target"] else ""
+    if kind != "action":
+        label = {"threat_triggered": "THREAT TRIGGERED", "threat_honoured": "THREAT HONOURED",
+                 "threat_lapsed": "THREAT LAPSED"}[kind]
+        return f"{label} {event['source']}: {event['actor']} promised {event['action']}{target}"
+    text = f"{event['actor']} {event['action']}{target}"
+    if event["result"] in ("hit", "intercepted", "missed"):
+        text += f" ({event['result']}"
+        if event["killed"]:
+            text += f", {event['killed']} killed"
+        if event["injured"]:
+            text += f", {event['injured']} injured"
+        text += ")"
+    tags = []
+    if not event["claimed"]:
+        tags.append("unclaimed")
+    tags.append("scripted" if event["scripted"] else "model")
+    return f"{text}  [{', '.join(tags)}]"
+
+
+def format_timeline(result: RunResult) -> str:
+    """A dated, readable timeline followed by the outcome."""
+    s = result.scenario
+    lines = [s.title,
+             f"scenario {s.id}, variant {result.variant}, seed {result.seed}, "
+             f"replicate {result.replicate}", ""]
+    last_date = None
+    for event in result.events:
+        date = event["date"] if event["date"] != last_date else " " * len(event["date"])
+        last_date = event["date"]
+        lines.append(f"{date}  {_describe_event(event)}")
+    if not result.events:
+        lines.append("(no events)")
+    lines += ["", f"Outcome over the assessment window {s.window.start} .. {s.window.end}: "
+                  f"{result.outcome['outcome_class']}", ""]
+    descriptions = {**COUNTS, **OTHER_METRICS}
+    for name, value in result.outcome.items():
+        if name == "outcome_class":
+            continue
+        label = descriptions.get(name, name.replace("_", " "))
+        shown = "none" if value is None else value
+        lines.append(f"  {name:<34} {shown!s:>6}   {label}")
+    return "\n".join(lines)

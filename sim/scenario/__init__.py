@@ -1,0 +1,1 @@
+"""Scenario files: schema, loading, inheritance, variants and error reporting."""

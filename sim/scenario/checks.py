@@ -1,0 +1,269 @@
+"""Cross-reference checks of a structurally valid scenario.
+
+Each check yields (field location, message); the loader maps locations to file and line.
+Checked: actors exist (in the shared catalogue, or defined with a kind), actions exist and suit
+the actor and target kinds, dates fall inside the scenario window, parameters exist and lie in
+their ranges, evidence ids exist in the register, historical metrics and classes exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from difflib import get_close_matches
+
+from sim.evidence import shipped_register
+from sim.model.actions import ACTIONS, ActorKind
+from sim.model.catalogue import actor_catalogue
+from sim.model.outcomes import OUTCOME_CLASSES, metric_names
+from sim.model.parameters import GLOBAL, PER_ACTOR
+from sim.scenario.schema import Control, EventMatch, Scenario, Trigger
+
+Loc = tuple[str | int, ...]
+Check = Iterator[tuple[Loc, str]]
+ATTACKER = "attacker"
+UNKNOWN_ACTOR = "unknown"
+
+
+def _suggest(word: str, choices: list[str] | set[str]) -> str:
+    close = get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _kinds(scenario: Scenario) -> dict[str, ActorKind | None]:
+    catalogue = actor_catalogue()
+    out: dict[str, ActorKind | None] = {}
+    for actor_id, entry in scenario.actors.items():
+        if entry.kind is not None:
+            out[actor_id] = ActorKind(entry.kind) if entry.kind in set(ActorKind) else None
+        elif actor_id in catalogue:
+            out[actor_id] = catalogue[actor_id].kind
+        else:
+            out[actor_id] = None
+    return out
+
+
+def _actor_ref(actor: str, present: set[str], loc: Loc, extra: tuple[str, ...] = ()) -> Check:
+    if actor not in present and actor not in extra:
+        yield loc, f"unknown actor '{actor}'{_suggest(actor, present)}; actors in this scenario: " \
+                   + ", ".join(sorted(present))
+
+
+def _date_in(date: dt.date, scenario: Scenario, loc: Loc) -> Check:
+    if not scenario.start <= date <= scenario.end:
+        yield loc, (f"date {date} is outside the scenario window "
+                    f"{scenario.start} .. {scenario.end}")
+
+
+def check_actors(scenario: Scenario) -> Check:
+    catalogue = actor_catalogue()
+    present = set(scenario.actors)
+    for actor_id, entry in scenario.actors.items():
+        loc: Loc = ("actors", actor_id)
+        if actor_id not in catalogue and entry.kind is None:
+            yield loc, (f"unknown actor '{actor_id}'{_suggest(actor_id, set(catalogue))}: not in "
+                        "the shared catalogue; to add a new actor give its 'kind' "
+                        f"(one of {', '.join(k.value for k in ActorKind)})")
+        if entry.kind is not None and entry.kind not in set(ActorKind):
+            yield (*loc, "kind"), (f"unknown kind '{entry.kind}' "
+                                   f"(expected one of {', '.join(k.value for k in ActorKind)})")
+        if entry.patron is not None:
+            yield from _actor_ref(entry.patron, present, (*loc, "patron"))
+        for other in entry.free_against:
+            yield from _actor_ref(other, present, (*loc, "free_against"))
+        if entry.free_against and entry.control is not Control.SCRIPTED:
+            yield (*loc, "free_against"), "only a scripted actor takes 'free_against'"
+        for name, value in entry.parameters.items():
+            yield from _parameter(name, value, PER_ACTOR, (*loc, "parameters", name))
+
+
+def _parameter(name: str, value: float, table: dict, loc: Loc) -> Check:
+    if name not in table:
+        yield loc, f"unknown parameter '{name}'{_suggest(name, set(table))}"
+        return
+    spec = table[name]
+    if not spec.low <= value <= spec.high:
+        yield loc, f"{name} = {value} is outside its range [{spec.low}, {spec.high}]"
+
+
+def check_parameters(scenario: Scenario) -> Check:
+    for name, value in scenario.parameters.items():
+        yield from _parameter(name, value, GLOBAL, ("parameters", name))
+
+
+def check_initial_state(scenario: Scenario) -> Check:
+    present = set(scenario.actors)
+    init = scenario.initial_state
+    for field in ("fear", "directive", "restraint_pressure", "air_defence", "exposure"):
+        for actor in getattr(init, field):
+            yield from _actor_ref(actor, present, ("initial_state", field, actor))
+    fields = {"tension", "fear", "directive", "restraint_pressure", "air_defence", "exposure",
+              "leaders_hidden"}
+    for name in init.basis:
+        if name not in fields:
+            yield (("initial_state", "basis", name),
+                   f"no initial-state field '{name}' (expected one of {', '.join(sorted(fields))})")
+    for i, actor in enumerate(init.leaders_hidden):
+        yield from _actor_ref(actor, present, ("initial_state", "leaders_hidden", i))
+    for field in ("grievance", "credibility"):
+        for i, pair in enumerate(getattr(init, field)):
+            yield from _actor_ref(pair.holder, present, ("initial_state", field, i, "holder"))
+            yield from _actor_ref(pair.toward, present, ("initial_state", field, i, "toward"))
+            if pair.value < 0 or (field == "credibility" and pair.value > 1):
+                yield (("initial_state", field, i, "value"),
+                       f"{field} must be {'in [0, 1]' if field == 'credibility' else '>= 0'}")
+
+
+def _action_ref(action: str, loc: Loc) -> Check:
+    if action not in ACTIONS:
+        yield loc, f"unknown action '{action}'{_suggest(action, set(ACTIONS))}"
+
+
+def _action_fits(action: str, actor: str, target: str | None, kinds: dict, loc: Loc,
+                 target_given: bool | None = None) -> Check:
+    if action not in ACTIONS:
+        return
+    act = ACTIONS[action]
+    kind = kinds.get(actor)
+    if kind is not None and kind not in act.actor_kinds:
+        yield loc, (f"'{actor}' ({kind.value}) cannot take '{action}' (taken by: "
+                    + ", ".join(k.value for k in act.actor_kinds) + ")")
+    given = target is not None if target_given is None else target_given
+    if not given and act.has_target:
+        yield loc, f"'{action}' needs a target"
+    if given and not act.has_target:
+        yield loc, f"'{action}' takes no target"
+    target_kind = kinds.get(target) if target else None
+    if target_kind is not None and act.has_target and target_kind not in act.target_kinds:
+        yield loc, (f"'{action}' cannot target '{target}' ({target_kind.value}); targets: "
+                    + ", ".join(k.value for k in act.target_kinds))
+
+
+def _trigger(trigger: Trigger, present: set[str], loc: Loc) -> Check:
+    if trigger.event is not None:
+        yield from _event(trigger.event, present, (*loc, "event"))
+    for key in ("any_of", "all_of"):
+        for i, sub in enumerate(getattr(trigger, key) or []):
+            yield from _trigger(sub, present, (*loc, key, i))
+
+
+def _event(event: EventMatch, present: set[str], loc: Loc) -> Check:
+    for i, actor in enumerate(event.actor or []):
+        yield from _actor_ref(actor, present, (*loc, "actor", i), (UNKNOWN_ACTOR,))
+    for i, target in enumerate(event.target or []):
+        yield from _actor_ref(target, present, (*loc, "target", i))
+    for i, action in enumerate(event.action or []):
+        yield from _action_ref(action, (*loc, "action", i))
+
+
+def check_threats(scenario: Scenario, kinds: dict) -> Check:
+    present = set(scenario.actors)
+    seen: set[str] = set()
+    for i, threat in enumerate(scenario.threats):
+        loc: Loc = ("threats", i)
+        if threat.id in seen:
+            yield (*loc, "id"), f"duplicate threat id '{threat.id}'"
+        seen.add(threat.id)
+        yield from _actor_ref(threat.by, present, (*loc, "by"))
+        for j, against in enumerate(threat.against):
+            yield from _actor_ref(against, present, (*loc, "against", j))
+        if threat.made > scenario.end:
+            yield (*loc, "made"), f"date {threat.made} is after the scenario ends ({scenario.end})"
+        yield from _trigger(threat.trigger, present, (*loc, "trigger"))
+        resp = threat.response
+        yield from _action_ref(resp.action, (*loc, "response", "action"))
+        if resp.target != ATTACKER:
+            yield from _actor_ref(resp.target, present, (*loc, "response", "target"))
+        target = None if resp.target == ATTACKER else resp.target
+        yield from _action_fits(resp.action, threat.by, target, kinds, (*loc, "response"),
+                                target_given=True)
+
+
+def check_injects(scenario: Scenario, kinds: dict) -> Check:
+    present = set(scenario.actors)
+    seen: set[str] = set()
+    for i, inject in enumerate(scenario.injects):
+        loc: Loc = ("injects", i)
+        if inject.id in seen:
+            yield (*loc, "id"), f"duplicate inject id '{inject.id}'"
+        seen.add(inject.id)
+        yield from _date_in(inject.date, scenario, (*loc, "date"))
+        yield from _actor_ref(inject.actor, present, (*loc, "actor"), (UNKNOWN_ACTOR,))
+        yield from _action_ref(inject.action, (*loc, "action"))
+        if inject.target is not None:
+            yield from _actor_ref(inject.target, present, (*loc, "target"))
+        if inject.actor == UNKNOWN_ACTOR:
+            if inject.claimed:
+                yield (*loc, "claimed"), "an attack by 'unknown' must have claimed: false"
+            if inject.action in ACTIONS and not ACTIONS[inject.action].kinetic:
+                yield (*loc, "action"), "only kinetic actions can have an unknown author"
+        yield from _action_fits(inject.action, inject.actor, inject.target, kinds, (*loc, "action"))
+        if not inject.claimed and inject.action in ACTIONS and not ACTIONS[inject.action].deniable \
+                and inject.actor != UNKNOWN_ACTOR:
+            yield (*loc, "claimed"), f"'{inject.action}' cannot be left unclaimed"
+        for j, suspect in enumerate(inject.suspects):
+            yield from _actor_ref(suspect, present, (*loc, "suspects", j))
+        if inject.result is not None and inject.action in ACTIONS and not ACTIONS[inject.action].kinetic:
+            yield (*loc, "result"), "only kinetic actions have a result"
+
+
+def check_window_and_history(scenario: Scenario) -> Check:
+    if scenario.assessment_window is not None:
+        yield from _date_in(scenario.assessment_window.start, scenario,
+                            ("assessment_window", "start"))
+        yield from _date_in(scenario.assessment_window.end, scenario, ("assessment_window", "end"))
+    if scenario.history is None:
+        return
+    if scenario.history.outcome_class not in OUTCOME_CLASSES:
+        yield (("history", "outcome_class"),
+               f"unknown outcome class '{scenario.history.outcome_class}' "
+               f"(expected one of {', '.join(OUTCOME_CLASSES)})")
+    names = set(metric_names()) - {"outcome_class"}
+    for i, metric in enumerate(scenario.history.metrics):
+        if metric.metric not in names:
+            yield (("history", "metrics", i, "metric"),
+                   f"unknown metric '{metric.metric}'{_suggest(metric.metric, names)}")
+        if metric.min is not None and metric.max is not None and metric.max < metric.min:
+            yield ("history", "metrics", i, "max"), "max is below min"
+
+
+def _evidence_fields(scenario: Scenario) -> Iterator[tuple[Loc, list[str]]]:
+    for actor_id, entry in scenario.actors.items():
+        yield ("actors", actor_id, "evidence"), entry.evidence
+    init = scenario.initial_state
+    for name, basis in init.basis.items():
+        yield ("initial_state", "basis", name, "evidence"), basis.evidence
+    for field in ("grievance", "credibility"):
+        for i, pair in enumerate(getattr(init, field)):
+            yield ("initial_state", field, i, "evidence"), pair.evidence
+    for i, threat in enumerate(scenario.threats):
+        yield ("threats", i, "evidence"), threat.evidence
+    for i, inject in enumerate(scenario.injects):
+        yield ("injects", i, "evidence"), inject.evidence
+    if scenario.history is not None:
+        yield ("history", "evidence"), scenario.history.evidence
+        for i, metric in enumerate(scenario.history.metrics):
+            yield ("history", "metrics", i, "evidence"), metric.evidence
+    for name, variant in scenario.variants.items():
+        yield ("variants", name, "evidence"), variant.evidence
+
+
+def check_evidence(scenario: Scenario) -> Check:
+    facts = shipped_register().facts
+    for loc, ids in _evidence_fields(scenario):
+        for i, fact_id in enumerate(ids):
+            if fact_id not in facts:
+                yield (*loc, i), (f"unknown evidence id '{fact_id}'{_suggest(fact_id, set(facts))}"
+                                  " (see seeds/facts.yaml or `escsim facts`)")
+
+
+def check_references(scenario: Scenario) -> list[tuple[Loc, str]]:
+    """Every cross-reference problem of a scenario, as (location, message)."""
+    kinds = _kinds(scenario)
+    problems: list[tuple[Loc, str]] = []
+    for check in (check_actors(scenario), check_parameters(scenario),
+                  check_initial_state(scenario), check_threats(scenario, kinds),
+                  check_injects(scenario, kinds), check_window_and_history(scenario),
+                  check_evidence(scenario)):
+        problems.extend(check)
+    return problems

@@ -1,0 +1,250 @@
+"""The scenario format: pydantic models of a validated scenario file.
+
+docs/scenario-format.md describes every field for users; ``escsim schema`` exports these models
+as JSON Schema for editors. Conditions (threat triggers) are structured data, never code.
+Cross-references (actor and action ids, dates inside the window, evidence ids) are checked
+after this structural validation, in ``sim.scenario.checks``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
+EvidenceIds = Annotated[list[Id], Field(default_factory=list,
+                                        description="Fact ids from the evidence register (seeds/).")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Control(StrEnum):
+    FREE = "free"  # the model decides every day
+    SCRIPTED = "scripted"  # follows the injects; free only toward ``free_against``
+
+
+class ActorEntry(_Strict):
+    """An actor present in the scenario, and the situation it is in."""
+
+    control: Control = Control.FREE
+    free_against: list[Id] = Field(
+        default_factory=list,
+        description="For a scripted actor: targets toward which it still decides freely "
+                    "(e.g. the US answering militia attacks while its war with Iran is scripted).")
+    kind: str | None = Field(None, description="Only for an actor not in the shared catalogue.")
+    name: str | None = None
+    patron: Id | None = None
+    stake: Unit = Field(0.0, description="Stake in the Iraqi state (offices, budgets, elections).")
+    parameters: dict[Id, float] = Field(default_factory=dict,
+                                        description="Overrides of per-actor parameters.")
+    evidence: EvidenceIds
+    rationale: str = ""
+
+
+class Pairwise(_Strict):
+    """A directed value between two actors (grievance of holder toward other, etc.)."""
+
+    holder: Id
+    toward: Id
+    value: float
+    evidence: EvidenceIds
+    rationale: str = ""
+
+
+class Basis(_Strict):
+    """Why a value is what it is: the facts behind it and a short rationale."""
+
+    evidence: EvidenceIds
+    rationale: str = ""
+
+
+class InitialState(_Strict):
+    """The state on the first day; anything not given starts at its neutral value."""
+
+    tension: Annotated[float, Field(ge=0.0)] = 0.0
+    fear: dict[Id, Unit] = Field(default_factory=dict, description="Decapitation fear per actor.")
+    directive: dict[Id, Signed] = Field(default_factory=dict,
+                                        description="Patron directive per ally, -1..1.")
+    restraint_pressure: dict[Id, Unit] = Field(default_factory=dict)
+    air_defence: dict[Id, Unit] = Field(default_factory=dict)
+    exposure: dict[Id, Unit] = Field(default_factory=dict,
+                                     description="Share of the actor's personnel within reach.")
+    leaders_hidden: list[Id] = Field(default_factory=list)
+    grievance: list[Pairwise] = Field(default_factory=list)
+    credibility: list[Pairwise] = Field(
+        default_factory=list,
+        description="How credible holder finds the threats of 'toward' (0..1; default 0.5).")
+    basis: dict[Id, Basis] = Field(
+        default_factory=dict,
+        description="Evidence and rationale per field (tension, fear, directive, ...).")
+
+
+class EventMatch(_Strict):
+    """Matches an event by who did it, what, and to whom; every given field must match."""
+
+    actor: list[Id] | None = None
+    action: list[Id] | None = None
+    target: list[Id] | None = None
+    min_rung: Annotated[int, Field(ge=0, le=8)] | None = None
+    since: dt.date | None = Field(None, description="Only events on or after this date.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_to_list(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("actor", "action", "target"):
+                if isinstance(data.get(key), str):
+                    data[key] = [data[key]]
+        return data
+
+
+class Trigger(_Strict):
+    """A structured condition: one event pattern, or any/all of several conditions."""
+
+    event: EventMatch | None = None
+    any_of: list[Trigger] | None = None
+    all_of: list[Trigger] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Trigger:
+        given = [k for k in ("event", "any_of", "all_of") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a trigger needs exactly one of 'event', 'any_of', 'all_of'")
+        return self
+
+
+class Response(_Strict):
+    action: Id
+    target: Id
+
+
+class Threat(_Strict):
+    """A public conditional commitment: if the trigger happens, ``by`` promises ``response``."""
+
+    id: Id
+    by: Id
+    against: list[Id] = Field(description="Who the threat is aimed at (one id or a list).")
+    made: dt.date
+    trigger: Trigger
+    response: Response
+    deadline_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    wording: str = Field("", description="The threat's own words, briefly.")
+    evidence: EvidenceIds
+    rationale: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_against(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("against"), str):
+            data = {**data, "against": [data["against"]]}
+        return data
+
+
+class FixedResult(_Strict):
+    """The historical result of a scripted kinetic inject, used instead of adjudication."""
+
+    hit: bool
+    killed: Annotated[int, Field(ge=0)] = 0
+    injured: Annotated[int, Field(ge=0)] = 0
+
+
+class Inject(_Strict):
+    """A dated scripted event: an action the actor takes that day, as history had it."""
+
+    id: Id
+    date: dt.date
+    actor: Id = Field(description="An actor present, or 'unknown' for an unattributed attack.")
+    action: Id
+    target: Id | None = None
+    claimed: bool = True
+    suspects: list[Id] = Field(default_factory=list,
+                               description="Who the victim suspects of an unclaimed attack.")
+    result: FixedResult | None = None
+    evidence: EvidenceIds
+    note: str = ""
+
+
+class Window(_Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("'end' is before 'start'")
+        return self
+
+
+class HistoricalMetric(_Strict):
+    """What the record shows for one outcome metric: the range it fell in."""
+
+    metric: Id
+    min: float | None = None
+    max: float | None = None
+    evidence: EvidenceIds
+    note: str = ""
+
+
+class History(_Strict):
+    """The historical record of the episode, as checkable facts about outcomes."""
+
+    outcome_class: Id
+    summary: str = ""
+    metrics: list[HistoricalMetric] = Field(default_factory=list)
+    evidence: EvidenceIds
+
+
+class Variant(_Strict):
+    """A named counterfactual: a patch on the base scenario."""
+
+    title: str
+    question: str = Field("", description="What the variant asks.")
+    evidence: EvidenceIds
+    patch: dict[str, Any] = Field(default_factory=dict)
+
+
+class Scenario(_Strict):
+    """A validated scenario: an episode, its actors, threats, injects, record and variants."""
+
+    id: Id
+    title: str
+    summary: str = ""
+    extends: str | None = None
+    start: dt.date
+    end: dt.date
+    assessment_window: Window | None = Field(
+        None, description="Days whose events decide the outcome class (default: all).")
+    actors: dict[Id, ActorEntry]
+    parameters: dict[Id, float] = Field(default_factory=dict,
+                                        description="Overrides of global parameters.")
+    initial_state: InitialState = Field(default_factory=InitialState)
+    threats: list[Threat] = Field(default_factory=list)
+    injects: list[Inject] = Field(default_factory=list)
+    history: History | None = None
+    variants: dict[Id, Variant] = Field(default_factory=dict)
+    variant: Id | None = Field(None, description="Set by the loader: the variant applied.")
+
+    @model_validator(mode="after")
+    def _window(self) -> Scenario:
+        if self.end < self.start:
+            raise ValueError("'end' is before 'start'")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def window(self) -> Window:
+        return self.assessment_window or Window(start=self.start, end=self.end)
+
+    def day_index(self, date: dt.date) -> int:
+        return (date - self.start).days
