@@ -82,6 +82,11 @@ class Tally:
         self.first_attack_day = np.full(r, -1, dtype=np.int64)
         self.first_retaliation_day = np.full(r, -1, dtype=np.int64)
         self.max_free_rung = np.zeros(r, dtype=np.int64)
+        self.target_kinds = tuple(ActorKind)
+        self._target_kind = np.array([self.target_kinds.index(k) for k in world.kinds])
+        # attacks attempted, summed over the replicates held: (day, actor, kind of target)
+        self.daily_attacks = np.zeros((world.scenario.days, world.n, len(self.target_kinds)),
+                                      dtype=np.int64)
         kinds = world.kinds
         self._us_like = np.array([k in (ActorKind.UNITED_STATES, ActorKind.ISRAEL) for k in kinds])
 
@@ -96,6 +101,9 @@ class Tally:
         in_window = lo_hi[0] <= day <= lo_hi[1]
         act, tgt = batch.action, np.maximum(batch.target, 0)
         att = out.attempted
+        if batch.actor != UNKNOWN and att.any():
+            kinds = self._target_kind[tgt[att]]
+            np.add.at(self.daily_attacks[day, batch.actor], kinds, 1)
         if not batch.scripted:
             self.max_free_rung = np.maximum(self.max_free_rung, RUNGS[act] * batch.active)
         if batch.actor == UNKNOWN:
