@@ -71,6 +71,10 @@ def resolve(world: World, state: State, batch: Batch, u: np.ndarray) -> Outcome:
     act, rows = batch.action, np.arange(world.replicates)
     tgt = np.maximum(batch.target, 0)
     attempted = batch.active & KINETIC[act] & (batch.target >= 0)
+    if not attempted.any():
+        nothing = np.zeros(world.replicates, dtype=bool)
+        zeros = np.zeros(world.replicates, dtype=np.int64)
+        return Outcome(nothing, nothing, nothing, zeros, zeros, np.zeros(world.replicates))
     intercepted = attempted & (u[:, 0] < INTERCEPTABLE[act] * state.air_defence[rows, tgt])
     hidden_miss = LEADERSHIP[act] & state.hidden[rows, tgt] & \
         (u[:, 3] < world.param("hiding_protection"))
@@ -89,46 +93,53 @@ def resolve(world: World, state: State, batch: Batch, u: np.ndarray) -> Outcome:
     return Outcome(attempted, hit, intercepted, killed, injured, harm)
 
 
-def _blame(world: World, batch: Batch) -> list[tuple[int, np.ndarray]]:
-    """Who the victim holds responsible, with the share of the harm each carries, (R,) each."""
-    r = world.replicates
+def _blame(world: World, batch: Batch, rows: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Who the victim holds responsible, with the share of the harm each carries, for ``rows``."""
     suspects = list(batch.suspects) or [int(i) for i in np.flatnonzero(world.militias)]
     if batch.actor == UNKNOWN:
-        return [(s, np.full(r, 1.0 / len(suspects))) for s in suspects]
-    accuracy = world.param("attribution_accuracy")
+        return [(s, np.full(rows.size, 1.0 / len(suspects))) for s in suspects]
+    accuracy = world.param("attribution_accuracy")[rows]
+    claimed = batch.claimed[rows]
     others = [s for s in suspects if s != batch.actor]
-    own = np.where(batch.claimed | (not others), 1.0, accuracy)
-    shares = [(batch.actor, own)]
+    if not others:
+        return [(batch.actor, np.ones(rows.size))]
+    shares = [(batch.actor, np.where(claimed, 1.0, accuracy))]
     for s in others:
-        shares.append((s, np.where(batch.claimed, 0.0, (1.0 - accuracy) / len(others))))
+        shares.append((s, np.where(claimed, 0.0, (1.0 - accuracy) / len(others))))
     return shares
 
 
 def apply_harm(world: World, state: State, batch: Batch, out: Outcome, day: int) -> None:
-    """Turn harm into grievance (by attribution), solidarity, fear and attack memory."""
-    rows = np.arange(world.replicates)
-    tgt = np.maximum(batch.target, 0)
-    solidarity = world.trait("solidarity")
-    for author, share in _blame(world, batch):
-        state.grievance[rows, tgt, author] += out.harm * share
-        if np.any(out.attempted & (share > 0)):
-            seen = out.attempted & (share > 0)
-            state.last_attack_day[rows[seen], author, tgt[seen]] = day
-        for ally in range(world.n):
-            allied_to_victim = world.patron[ally] >= 0
-            if allied_to_victim and ally != author:
-                felt = (world.patron[ally] == tgt) * solidarity[:, ally]
-                state.grievance[rows, ally, author] += out.harm * share * felt
-    leaders_hit = out.hit & LEADERSHIP[batch.action]
-    if leaders_hit.any():
-        own, ally_fear = world.param("fear_from_own_leader_strike"), world.param("fear_from_ally_leader_strike")
-        state.fear[rows, tgt] += leaders_hit * own
-        for other in range(world.n):
-            if world.kinds[other] is not ActorKind.MILITIA:
+    """Turn harm into grievance (by attribution), solidarity, fear and attack memory.
+
+    Only the replicates where the batch attempted a kinetic act are touched.
+    """
+    rows = np.flatnonzero(out.attempted)
+    if rows.size == 0:
+        return
+    tgt = batch.target[rows]
+    harm = out.harm[rows]
+    solidarity = world.trait("solidarity")[rows]
+    for author, share in _blame(world, batch, rows):
+        blamed = share > 0
+        state.grievance[tgt, rows, author] += harm * share
+        state.last_attack_day[rows[blamed], author, tgt[blamed]] = day
+        # allies of a struck patron feel a share of its harm as their own
+        for ally in np.flatnonzero(world.patron >= 0):
+            if ally == author:
                 continue
-            related = (world.patron[other] == tgt) | ((world.patron[other] >= 0)
-                                                      & (world.patron[other] == world.patron[tgt]))
-            state.fear[:, other] += leaders_hit * related * (other != tgt) * ally_fear
+            felt = (world.patron[ally] == tgt) * solidarity[:, ally]
+            if felt.any():
+                state.grievance[ally, rows, author] += harm * share * felt
+    leaders_hit = out.hit[rows] & LEADERSHIP[batch.action[rows]]
+    if leaders_hit.any():
+        own = world.param("fear_from_own_leader_strike")[rows]
+        ally_fear = world.param("fear_from_ally_leader_strike")[rows]
+        state.fear[rows, tgt] += leaders_hit * own
+        for other in np.flatnonzero(world.militias):
+            patron = world.patron[other]
+            related = (patron == tgt) | ((patron >= 0) & (patron == world.patron[tgt]))
+            state.fear[rows, other] += leaders_hit * related * (other != tgt) * ally_fear
 
 
 def apply_effects(world: World, state: State, batch: Batch) -> None:

@@ -128,8 +128,7 @@ class EscalationModel(mesa.Model):
             return
         w, day = self.world, self.day
         injects = w.injects_by_day.get(day, [])
-        columns = sum(len(a.options) for a in self._deciders) \
-            + UNIFORMS_PER_BATCH * (len(injects) + w.n)
+        columns = len(self._deciders) + UNIFORMS_PER_BATCH * (len(injects) + w.n)
         u = self.ensemble_rng.uniforms(columns)
         cursor = 0
 
@@ -143,7 +142,7 @@ class EscalationModel(mesa.Model):
         self._open_threats(day)
         batches = []
         for agent in self._deciders:
-            choice = agent.decide(take(len(agent.options)))
+            choice = agent.decide(take(1)[:, 0])
             batches.append(self._decision_batch(agent, choice))
         for a, (act, tgt, claimed) in self._played.items():
             batches = [b for b in batches if b.actor != a]
@@ -223,11 +222,11 @@ class EscalationModel(mesa.Model):
         for ti in np.flatnonzero(mask.any(axis=0)):
             author, rows = self.threats.threats[ti].by, mask[:, ti]
             if gain:
-                rate = self.world.param("credibility_gain")[rows, None]
-                cred[rows, :, author] += rate * (1.0 - cred[rows, :, author])
+                rate = self.world.param("credibility_gain")[None, rows]
+                cred[:, rows, author] += rate * (1.0 - cred[:, rows, author])
             else:
-                rate = self.world.param("credibility_loss")[rows, None]
-                cred[rows, :, author] -= rate * cred[rows, :, author]
+                rate = self.world.param("credibility_loss")[None, rows]
+                cred[:, rows, author] -= rate * cred[:, rows, author]
 
     def _log_threats(self, day: int, kind: str, mask: np.ndarray) -> None:
         if self.log is None:
@@ -241,7 +240,7 @@ class EscalationModel(mesa.Model):
 
     def _decay(self) -> None:
         s, p = self.state, self.world.param
-        s.grievance *= decay_factor(p("grievance_half_life"))[:, None, None]
+        s.grievance *= decay_factor(p("grievance_half_life"))[None, :, None]
         s.fear *= decay_factor(p("fear_half_life"))[:, None]
         s.pressure *= decay_factor(p("pressure_half_life"))[:, None]
         s.directive *= decay_factor(p("directive_half_life"))[:, None]

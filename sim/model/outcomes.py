@@ -101,11 +101,23 @@ class Tally:
         in_window = lo_hi[0] <= day <= lo_hi[1]
         act, tgt = batch.action, np.maximum(batch.target, 0)
         att = out.attempted
+        if not batch.scripted:
+            self.max_free_rung = np.maximum(self.max_free_rung, RUNGS[act] * batch.active)
+        self._add("government_restraint_moves", batch.active & np.isin(act, list(_RESTRAINT_MOVES)),
+                  in_window)
+        self._add("commander_removals", batch.active & (act == ACTION_INDEX["remove_commanders"]),
+                  in_window)
+        if att.any():
+            self._record_attacks(batch, out, day, in_window, state_last_attack)
+
+    def _record_attacks(self, batch: Batch, out: Outcome, day: int, in_window: bool,
+                        state_last_attack: np.ndarray) -> None:
+        w = self.world
+        act, tgt = batch.action, np.maximum(batch.target, 0)
+        att = out.attempted
         if batch.actor != UNKNOWN and att.any():
             kinds = self._target_kind[tgt[att]]
             np.add.at(self.daily_attacks[day, batch.actor], kinds, 1)
-        if not batch.scripted:
-            self.max_free_rung = np.maximum(self.max_free_rung, RUNGS[act] * batch.active)
         if batch.actor == UNKNOWN:
             self._add("unattributed_attacks", att, in_window)
         elif w.militias[batch.actor]:
@@ -138,10 +150,6 @@ class Tally:
                 self.first_retaliation_day[first] = day
         self._add("leadership_strikes", att & (act == ACTION_INDEX["leadership_strike"]), in_window)
         self._add("state_strikes", att & (act == ACTION_INDEX["state_strike"]), in_window)
-        self._add("government_restraint_moves", batch.active & np.isin(act, list(_RESTRAINT_MOVES)),
-                  in_window)
-        self._add("commander_removals", batch.active & (act == ACTION_INDEX["remove_commanders"]),
-                  in_window)
 
     def record_threats(self, opened: np.ndarray, honoured: np.ndarray, lapsed: np.ndarray) -> None:
         self.total["threats_triggered"] += opened.sum(axis=1)

@@ -21,7 +21,7 @@ Every non-kinetic move other than ``hold`` pays ``effort_cost`` (doing nothing s
 the actor kind's own rule (sim/model/actors/) adds what drives its posture, meetings, bargains
 and directives. The actor then picks
 option o with probability proportional to exp(rationality(a) * U(o)) (quantal response),
-sampled by the Gumbel-max trick from the day's uniforms.
+sampled by inverting the cumulative distribution at one of the day's uniforms.
 """
 
 from __future__ import annotations
@@ -29,14 +29,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.actions import CATALOGUE, ActorKind
-from sim.model.rng import gumbel
 from sim.model.state import State
 from sim.model.threats import ThreatBook
 from sim.model.world import Options, World
 
 HOSTILITY = np.array([a.hostility for a in CATALOGUE])
+_EXP_CAP = 600.0  # exp(600) * (number of options) stays far from float64 overflow
 IS_STATE_STRIKE = np.array([a.id == "state_strike" for a in CATALOGUE])
-LEADERSHIP_CAPABLE = {ActorKind.UNITED_STATES, ActorKind.ISRAEL}
 
 
 def tension_factor(state: State) -> np.ndarray:
@@ -46,60 +45,98 @@ def tension_factor(state: State) -> np.ndarray:
 
 def hostile_scores(world: World, state: State, threats: ThreatBook, actor: int, opts: Options,
                    trigger_actor: np.ndarray) -> np.ndarray:
-    """The hostile part of U and the commitment pull for every option, shape (R, n)."""
+    """The hostile part of U and the commitment pull for every option, shape (R, n).
+
+    The terms depend on the option only through its target and whether it is claimed, so they
+    are computed once per target actor (R, N) and then gathered for the hostile options.
+    """
     p, tr = world.param, world.trait
     host = HOSTILITY[opts.action]
-    target = np.where(opts.target >= 0, opts.target, actor)
-    recognised = np.where(opts.claimed[None, :], 1.0, p("attribution_accuracy")[:, None])
-
-    grievance = np.log1p(state.grievance[:, actor, target])
-    patron = world.patron[actor]
-    directive = np.zeros(len(opts))
-    if patron >= 0:
-        directive = (~world.aligned[patron, target]).astype(np.float64)
-    retaliation = (state.credibility[:, actor, target] * tr("retaliation_severity")[:, target]
-                   + threats.deterrence(state, actor, opts.action, opts.target))
-    can_decapitate = np.array([world.kinds[t] in LEADERSHIP_CAPABLE for t in target])
-    stake = state.stake[:, actor] * (p("stake_baseline") + state.pressure[:, actor])
-
-    drive = (tr("aggression")[:, actor, None]
-             + p("grievance_weight")[:, None] * grievance
-             + p("directive_weight")[:, None] * state.directive[:, actor, None] * directive[None, :]
-             - recognised * (p("retaliation_weight") * tr("risk_aversion")[:, actor])[:, None] * retaliation
-             - recognised * (p("decapitation_fear_weight") * state.fear[:, actor])[:, None] * can_decapitate[None, :]
-             - recognised * (p("stake_weight") * stake)[:, None])
+    scores = np.zeros((world.replicates, len(opts)))
+    hostile = np.flatnonzero(host > 0)
+    if hostile.size:
+        target = opts.target[hostile]
+        drive, cost = _per_target_terms(world, state, actor)
+        recognised = np.where(opts.claimed[hostile][None, :], 1.0,
+                              p("attribution_accuracy")[:, None])
+        risk = (p("retaliation_weight") * tr("risk_aversion")[:, actor])[:, None]
+        deterred = threats.deterrence(state, actor, opts.action[hostile], target)
+        scores[:, hostile] = host[hostile][None, :] * (
+            drive[:, target] - recognised * (cost[:, target] + risk * deterred))
     commitment = threats.commitment(state, actor, opts.action, opts.target, opts.claimed,
                                     trigger_actor)
-    pull = (p("commitment_weight") * tr("resolve")[:, actor])[:, None] * commitment
-    return host[None, :] * drive + pull
+    if commitment is not None:
+        scores += (p("commitment_weight") * tr("resolve")[:, actor])[:, None] * commitment
+    return scores
 
 
-def blocked(world: World, state: State, actor: int, opts: Options) -> np.ndarray:
-    """(R, n) options that cannot be taken today: not free, or a strike across a ceasefire."""
-    out = np.repeat(~opts.free[None, :], world.replicates, axis=0)
-    strikes = IS_STATE_STRIKE[opts.action] & (opts.target >= 0)
-    if strikes.any():
-        target = np.where(opts.target >= 0, opts.target, 0)
-        out |= strikes[None, :] & state.ceasefire[:, actor, target]
+def _per_target_terms(world: World, state: State, actor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per target actor: the drive toward hostility and the costs it carries, each (R, N).
+
+    drive = aggression + w_grievance * log(1 + grievance) + w_directive * directive (vs patron's
+    adversaries); cost = w_retaliation * risk_aversion * credibility * severity
+    + w_fear * fear (vs actors able to strike leaders) + w_stake * stake * (baseline + pressure).
+    """
+    p, tr = world.param, world.trait
+    drive = tr("aggression")[:, actor, None] + \
+        p("grievance_weight")[:, None] * np.log1p(state.grievance_of(actor))
+    patron = world.patron[actor]
+    if patron >= 0:
+        adversary_of_patron = ~world.aligned[patron]
+        drive += (p("directive_weight") * state.directive[:, actor])[:, None] * adversary_of_patron[None, :]
+    risk = p("retaliation_weight") * tr("risk_aversion")[:, actor]
+    cost = risk[:, None] * state.credibility_of(actor) * tr("retaliation_severity")
+    cost += (p("decapitation_fear_weight") * state.fear[:, actor])[:, None] * world.decapitators[None, :]
+    stake = state.stake[:, actor] * (p("stake_baseline") + state.pressure[:, actor])
+    cost += (p("stake_weight") * stake)[:, None]
+    return drive, cost
+
+
+def blocked(world: World, state: State, actor: int, opts: Options) -> np.ndarray | None:
+    """(R, n) options that cannot be taken today (strikes across a ceasefire), or None."""
+    strikes = np.flatnonzero(IS_STATE_STRIKE[opts.action] & (opts.target >= 0))
+    if strikes.size == 0:
+        return None
+    out = np.zeros((world.replicates, len(opts)), dtype=bool)
+    out[:, strikes] = state.ceasefire[:, actor, opts.target[strikes]]
     return out
 
 
-def choose(scores: np.ndarray, rationality: np.ndarray, blocked_options: np.ndarray,
-           uniforms: np.ndarray) -> np.ndarray:
+def choose(scores: np.ndarray, rationality: np.ndarray, blocked_options: np.ndarray | None,
+           uniform: np.ndarray) -> np.ndarray:
     """Logit (quantal response) choice, one option index per replicate.
 
-    P(o) is proportional to exp(rationality * U(o)) over the options not blocked.
+    P(o) is proportional to exp(rationality * U(o)) over the options not blocked; the choice
+    inverts the cumulative distribution at one uniform per replicate. Option 0 is ``hold``,
+    usually by far the likeliest, so the cumulative sum is formed only where it is not chosen.
     """
-    noisy = rationality[:, None] * scores + gumbel(uniforms)
-    noisy[blocked_options] = -np.inf
-    return np.argmax(noisy, axis=1)
+    weights = choice_weights(scores, rationality, blocked_options)
+    threshold = uniform * weights.sum(axis=1)
+    choice = np.zeros(len(threshold), dtype=np.int64)
+    beyond_first = np.flatnonzero(threshold >= weights[:, 0])
+    if beyond_first.size:
+        cumulative = np.cumsum(weights[beyond_first], axis=1)
+        picked = (cumulative <= threshold[beyond_first, None]).sum(axis=1)
+        choice[beyond_first] = np.minimum(picked, scores.shape[1] - 1)
+    return choice
+
+
+def choice_weights(scores: np.ndarray, rationality: np.ndarray,
+                   blocked_options: np.ndarray | None) -> np.ndarray:
+    """Unnormalised logit weights exp(rationality * U), zero where an option is blocked.
+
+    ``hold`` scores 0, so its weight is 1 and the total never underflows; the exponent is
+    capped well below overflow instead of shifting every row by its maximum.
+    """
+    z = rationality[:, None] * scores
+    if blocked_options is not None:
+        z[blocked_options] = -np.inf
+    np.minimum(z, _EXP_CAP, out=z)
+    return np.exp(z, out=z)
 
 
 def choice_probabilities(scores: np.ndarray, rationality: np.ndarray,
-                         blocked_options: np.ndarray) -> np.ndarray:
+                         blocked_options: np.ndarray | None = None) -> np.ndarray:
     """The exact logit probabilities that ``choose`` samples from, shape (R, n)."""
-    z = rationality[:, None] * scores
-    z = np.where(blocked_options, -np.inf, z)
-    z = z - z.max(axis=1, keepdims=True)
-    w = np.exp(z)
-    return w / w.sum(axis=1, keepdims=True)
+    weights = choice_weights(scores.copy(), rationality, blocked_options)
+    return weights / weights.sum(axis=1, keepdims=True)

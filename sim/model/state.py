@@ -1,6 +1,9 @@
-"""The changing state of a run, every array with a leading replicate axis R.
+"""The changing state of a run: every variable has a value per replicate (axis of length R).
 
-N is the number of actors, T the number of threats. Indices follow ``World.ids``.
+N is the number of actors, T the number of threats. Indices follow ``World.ids``. Arrays lead
+with the replicate axis, except the actor-to-actor matrices (grievance, credibility), which are
+stored holder-first, (N, R, N), so that one actor's view over all replicates is contiguous in
+memory: the decision rule reads it once per actor and day (``grievance_of``, ``credibility_of``).
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ class ThreatStatus:
 
 @dataclass
 class State:
-    grievance: np.ndarray  # (R, N, N) harm holder has suffered from other, decaying
-    credibility: np.ndarray  # (R, N, N) how credible holder finds other's threats, 0..1
+    grievance: np.ndarray  # (N, R, N) harm holder has suffered from other, decaying
+    credibility: np.ndarray  # (N, R, N) how credible holder finds other's threats, 0..1
     fear: np.ndarray  # (R, N) fear of leadership decapitation, >= 0
     directive: np.ndarray  # (R, N) patron's directive to this actor, -1..1
     pressure: np.ndarray  # (R, N) government restraint pressure on this actor, 0..1
@@ -40,6 +43,14 @@ class State:
     threat_day: np.ndarray  # (R, T) day triggered, -1 before
     trigger_seen: np.ndarray  # (R, L) trigger leaves met so far
     last_attack_day: np.ndarray  # (R, N, N) last day attacker hit victim (-inf before)
+
+    def grievance_of(self, holder: int) -> np.ndarray:
+        """(R, N) grievance of ``holder`` toward every actor."""
+        return self.grievance[holder]
+
+    def credibility_of(self, holder: int) -> np.ndarray:
+        """(R, N) credibility ``holder`` gives every actor's threats."""
+        return self.credibility[holder]
 
     def copy(self) -> State:
         return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
@@ -66,8 +77,8 @@ def initial_state(world: World, threat_count: int, leaf_count: int) -> State:
     hidden = np.zeros(n, dtype=bool)
     hidden[[idx[a] for a in init.leaders_hidden]] = True
     return State(
-        grievance=np.tile(grievance, (r, 1, 1)),
-        credibility=np.tile(credibility, (r, 1, 1)),
+        grievance=np.ascontiguousarray(np.repeat(grievance[:, None, :], r, axis=1)),
+        credibility=np.ascontiguousarray(np.repeat(credibility[:, None, :], r, axis=1)),
         fear=per_actor(init.fear),
         directive=per_actor(init.directive),
         pressure=per_actor(init.restraint_pressure),

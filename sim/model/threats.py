@@ -65,6 +65,7 @@ class ThreatBook:
                 threat, world.index[threat.by], frozenset(world.index[a] for a in threat.against), made,
                 ACTION_INDEX[threat.response.action], target, threat.deadline_days, expr))
         self.by = np.array([t.by for t in self.threats], dtype=np.int64)
+        self._deterrence_cache: dict[tuple, list[tuple[int, np.ndarray]]] = {}
 
     def _compile(self, trigger: Trigger, t_index: int, made_day: int) -> tuple:
         if trigger.event is not None:
@@ -162,9 +163,12 @@ class ThreatBook:
     # --- what threats mean for a decision -------------------------------------------------
 
     def commitment(self, state: State, actor: int, opt_action: np.ndarray, opt_target: np.ndarray,
-                   opt_claimed: np.ndarray, trigger_actor: np.ndarray) -> np.ndarray:
-        """(R, n) count of open threats of ``actor`` that each (claimed) option would honour."""
-        pull = np.zeros((state.threat_status.shape[0], len(opt_action)))
+                   opt_claimed: np.ndarray, trigger_actor: np.ndarray) -> np.ndarray | None:
+        """(R, n) count of open threats of ``actor`` that each (claimed) option would honour.
+
+        None when the actor has no open threat in any replicate.
+        """
+        pull = None
         for ti in np.flatnonzero(self.by == actor):
             threat = self.threats[ti]
             is_open = state.threat_status[:, ti] == ThreatStatus.OPEN
@@ -173,7 +177,7 @@ class ThreatBook:
             target = self.response_target(ti, trigger_actor)
             match = ((opt_action == threat.response_action) & opt_claimed)[None, :] \
                 & (opt_target[None, :] == target[:, None])
-            pull += match * is_open[:, None]
+            pull = (0.0 if pull is None else pull) + match * is_open[:, None]
         return pull
 
     def deterrence(self, state: State, actor: int, opt_action: np.ndarray,
@@ -185,21 +189,35 @@ class ThreatBook:
         """
         cost = np.zeros((state.threat_status.shape[0], len(opt_action)))
         top = RUNGS.max()
-        for leaf in self.leaves:
-            threat = self.threats[leaf.threat]
-            if threat.by == actor or (leaf.actor is not None and actor not in leaf.actor):
-                continue
-            would = np.ones(len(opt_action), dtype=bool)
-            if leaf.action is not None:
-                would &= np.isin(opt_action, list(leaf.action))
-            if leaf.target is not None:
-                would &= np.isin(opt_target, list(leaf.target))
-            if leaf.min_rung:
-                would &= RUNGS[opt_action] >= leaf.min_rung
-            if not would.any():
-                continue
-            pending = state.threat_status[:, leaf.threat] == ThreatStatus.PENDING
-            weight = pending * state.credibility[:, actor, threat.by] \
+        for li, would in self._deterring_leaves(actor, opt_action, opt_target):
+            threat = self.threats[self.leaves[li].threat]
+            pending = state.threat_status[:, self.leaves[li].threat] == ThreatStatus.PENDING
+            weight = pending * state.credibility_of(actor)[:, threat.by] \
                 * (RUNGS[threat.response_action] / top)
             cost += weight[:, None] * would[None, :]
         return cost
+
+    def _deterring_leaves(self, actor: int, opt_action: np.ndarray,
+                          opt_target: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """Leaves of others' threats that some of these options would match, with the match mask.
+
+        Options are fixed for a run, so the result is cached per actor and option set.
+        """
+        key = (actor, opt_action.tobytes(), opt_target.tobytes())
+        if key not in self._deterrence_cache:
+            found = []
+            for li, leaf in enumerate(self.leaves):
+                threat = self.threats[leaf.threat]
+                if threat.by == actor or (leaf.actor is not None and actor not in leaf.actor):
+                    continue
+                would = np.ones(len(opt_action), dtype=bool)
+                if leaf.action is not None:
+                    would &= np.isin(opt_action, list(leaf.action))
+                if leaf.target is not None:
+                    would &= np.isin(opt_target, list(leaf.target))
+                if leaf.min_rung:
+                    would &= RUNGS[opt_action] >= leaf.min_rung
+                if would.any():
+                    found.append((li, would))
+            self._deterrence_cache[key] = found
+        return self._deterrence_cache[key]

@@ -19,6 +19,8 @@ from sim.model.parameters import GLOBAL, PER_ACTOR
 from sim.scenario.schema import Control, Inject, Scenario
 
 UNKNOWN = -1  # actor index of an unattributed scripted attack
+LEADERSHIP_CAPABLE = frozenset(
+    kind for act in CATALOGUE if act.leadership for kind in act.actor_kinds)
 
 
 class ParameterError(UserError, ValueError):
@@ -36,6 +38,11 @@ class Options:
 
     def __len__(self) -> int:
         return len(self.action)
+
+    def free_subset(self) -> Options:
+        """Only the options open to the actor's own free decision."""
+        keep = self.free
+        return Options(self.action[keep], self.target[keep], self.claimed[keep], self.free[keep])
 
     def index(self, action: str, target: int, claimed: bool = True) -> int:
         """Position of an option; ValueError if the actor has no such option."""
@@ -173,6 +180,8 @@ class World:
         for inject in scenario.injects:
             self.injects_by_day[scenario.day_index(inject.date)].append(inject)
         self.aligned = np.array([[aligned(a, b) for b in self.specs] for a in self.specs])
+        # actors able to strike others' leaders: hostility toward them weighs decapitation fear
+        self.decapitators = np.array([k in LEADERSHIP_CAPABLE for k in self.kinds])
         window = scenario.window
         self.window = (scenario.day_index(window.start), scenario.day_index(window.end))
 

@@ -33,13 +33,16 @@ class Actor(mesa.Agent):
         self.index = index
         self.actor_id = model.world.ids[index]
         self.spec = model.world.specs[index]
-        self.options = model.world.options[index]
+        # the options the model chooses among for this actor (free ones only)
+        self.options = model.world.options[index].free_subset()
+        # the choice rule relies on option 0 being "hold" (always open, scored 0)
+        assert self.options.action[0] == _HOLD, "hold must be the first option"
         self.control = model.world.control[index]
 
     @property
     def decides(self) -> bool:
         """Whether the model chooses for this actor (free, or scripted with free targets)."""
-        return bool(self.options.free[self.options.action != ACTION_INDEX["hold"]].any())
+        return bool((self.options.action != ACTION_INDEX["hold"]).any())
 
     def scores(self) -> np.ndarray:
         """U for every option and replicate, shape (R, n)."""
@@ -53,11 +56,11 @@ class Actor(mesa.Agent):
         cost = np.where(_NON_KINETIC[self.options.action] & (self.options.action != _HOLD), 1.0, 0.0)
         return -self._effort() * cost[None, :]
 
-    def decide(self, uniforms: np.ndarray) -> np.ndarray:
-        """Pick one option per replicate by the logit rule."""
+    def decide(self, uniform: np.ndarray) -> np.ndarray:
+        """Pick one option per replicate by the logit rule (one uniform per replicate)."""
         m = self.model
         return choose(self.scores(), m.world.trait("rationality")[:, self.index],
-                      blocked(m.world, m.state, self.index, self.options), uniforms)
+                      blocked(m.world, m.state, self.index, self.options), uniform)
 
     # --- helpers the kinds share ------------------------------------------------------------
 

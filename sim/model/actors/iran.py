@@ -26,7 +26,7 @@ class Iran(Actor):
         m, a, w = self.model, self.index, self.model.world
         scores = posture_scores(self, super().situational_scores())
         adversaries = ~w.aligned[a]
-        grievance = (m.state.grievance[:, a, :] * adversaries[None, :]).max(axis=1)
+        grievance = (m.state.grievance_of(a) * adversaries[None, :]).max(axis=1)
         danger = w.trait("risk_aversion")[:, a] * tension_factor(m.state)
         allies = w.allies_of(a)
         current = m.state.directive[:, allies].mean(axis=1) if allies.size else np.zeros(w.replicates)

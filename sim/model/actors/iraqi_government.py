@@ -24,20 +24,17 @@ class IraqiGovernment(Actor):
     def situational_scores(self) -> np.ndarray:
         m, a, w = self.model, self.index, self.model.world
         scores = super().situational_scores()
-        target = np.where(self.options.target >= 0, self.options.target, a)
         open_threats = np.zeros((w.replicates, w.n))
         for ti, threat in enumerate(m.threats.threats):
             open_threats[:, threat.by] += m.state.threat_status[:, ti] == 1
-        danger = tension_factor(m.state)[:, None] + open_threats[:, target]
-        slack = 1.0 - m.state.pressure[:, target]
-        vigilance = w.trait("vigilance")[:, a, None]
-        meet = self._mask("restraint_meeting")
-        scores[:, meet] += (vigilance * danger * slack)[:, meet]
-        bargain = self._mask("economic_bargain")
-        room = 1.0 - m.state.stake[:, target]
-        scores[:, bargain] += (vigilance * danger * slack * room)[:, bargain]
-        remove = self._mask("remove_commanders")
-        harm_at_home = np.log1p(m.state.grievance[:, a, target])
-        assertive = w.trait("assertiveness")[:, a, None] * harm_at_home
-        scores[:, remove] += assertive[:, remove]
+        danger = tension_factor(m.state)[:, None] + open_threats  # (R, N) per militia
+        restraint_drive = w.trait("vigilance")[:, a, None] * danger * (1.0 - m.state.pressure)
+        for action, value in (
+            ("restraint_meeting", restraint_drive),
+            ("economic_bargain", restraint_drive * (1.0 - m.state.stake)),
+            ("remove_commanders",
+             w.trait("assertiveness")[:, a, None] * np.log1p(m.state.grievance_of(a))),
+        ):
+            cols = np.flatnonzero(self._mask(action))
+            scores[:, cols] += value[:, self.options.target[cols]]
         return scores
