@@ -1,0 +1,1 @@
+"""Analysis of result tables: intervals, comparisons, backtests, sensitivity."""
