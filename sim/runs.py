@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.model import run_replicates
-from sim.model.outcomes import COUNTS, OTHER_METRICS
+from sim.model.outcomes import metric_descriptions
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -77,8 +77,8 @@ def _describe_event(event: dict[str, Any]) -> str:
     kind = event["kind"]
     target = f" -> {event['target']}" if event["target"] else ""
     if kind != "action":
-        label = {"threat_triggered": "THREAT TRIGGERED", "threat_honoured": "THREAT HONOURED",
-                 "threat_lapsed": "THREAT LAPSED"}[kind]
+        label = {"threat_made": "THREAT MADE", "threat_triggered": "THREAT TRIGGERED",
+                 "threat_honoured": "THREAT HONOURED", "threat_lapsed": "THREAT LAPSED"}[kind]
         return f"{label} {event['source']}: {event['actor']} promised {event['action']}{target}"
     text = f"{event['actor']} {event['action']}{target}"
     if event["result"] in ("hit", "intercepted", "missed"):
@@ -90,7 +90,8 @@ def _describe_event(event: dict[str, Any]) -> str:
         text += ")"
     tags = []
     if not event["claimed"]:
-        tags.append("unclaimed")
+        blamed = event.get("blamed")
+        tags.append(f"unclaimed, blamed on {blamed}" if blamed else "unclaimed")
     tags.append("scripted" if event["scripted"] else "model")
     return f"{text}  [{', '.join(tags)}]"
 
@@ -110,11 +111,11 @@ def format_timeline(result: RunResult) -> str:
         lines.append("(no events)")
     lines += ["", f"Outcome over the assessment window {s.window.start} .. {s.window.end}: "
                   f"{result.outcome['outcome_class']}", ""]
-    descriptions = {**COUNTS, **OTHER_METRICS}
+    descriptions = metric_descriptions()
     for name, value in result.outcome.items():
         if name == "outcome_class":
             continue
         label = descriptions.get(name, name.replace("_", " "))
-        shown = "none" if value is None else value
+        shown = "none" if value is None else (int(value) if float(value).is_integer() else value)
         lines.append(f"  {name:<34} {shown!s:>6}   {label}")
     return "\n".join(lines)

@@ -49,7 +49,7 @@ def actor_evidence(scenario: Scenario, actor: str, register: Register | None = N
                               _facts(register, spec.evidence.get(name, ()))))
     items.append(Item("situation", "control", entry.control.value +
                       (f", free against {', '.join(entry.free_against)}" if entry.free_against else ""),
-                      entry.rationale, _facts(register, entry.evidence)))
+                      "", _facts(register, entry.evidence) if not entry.stake else []))
     if entry.stake:
         items.append(Item("situation", "stake", f"{entry.stake:g}", entry.rationale,
                           _facts(register, entry.evidence)))

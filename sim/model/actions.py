@@ -113,23 +113,23 @@ CATALOGUE: tuple[Action, ...] = (
     Action(
         "threaten", "threaten military force", 1, Family.VERBAL,
         (K.UNITED_STATES, K.IRAN, K.ISRAEL, K.MILITIA), (K.UNITED_STATES, K.IRAN, K.ISRAEL, K.MILITIA),
-        EventCode("138", "Threaten with military force", -7.0, "THREATEN", "military"),
+        EventCode("138", "Threaten to use military force, not specified below", -7.0, "THREATEN", "violence"),
         hostility=0.2,
     ),
     Action(
         "appeal_for_restraint", "appeal for restraint", 1, Family.VERBAL,
         (K.UNITED_STATES, K.IRAN, K.IRAQI_GOVERNMENT), (K.UNITED_STATES, K.IRAN, K.ISRAEL, K.MILITIA),
-        EventCode("0256", "Appeal to de-escalate military engagement", 3.0, "REQUEST", "de-escalate"),
+        EventCode("0256", "Appeal for de-escalation of military engagement", -0.3, "REQUEST", "yield"),
     ),
     # --- posture ------------------------------------------------------------------------------
     Action(
         "deploy_air_defence", "deploy air defence", 2, Family.POSTURE, STATES, (),
-        EventCode("150", "Demonstrate military or police power, not specified", -7.2, "MOBILIZE", "military"),
+        EventCode("154", "Mobilize or increase armed forces", -7.2, "MOBILIZE", "weapons"),
         effects=Effects(air_defence=0.15),
     ),
     Action(
         "evacuate_staff", "evacuate or draw down staff", 2, Family.POSTURE, (K.UNITED_STATES,), (),
-        EventCode("0874", "Retreat or surrender militarily", 8.3, "RETREAT", "military"),
+        EventCode("166", "Expel or withdraw, not specified below", -7.0, "SANCTION", "withdraw"),
         effects=Effects(exposure=-0.3),
     ),
     Action(
@@ -140,18 +140,18 @@ CATALOGUE: tuple[Action, ...] = (
     # --- political and economic ---------------------------------------------------------------
     Action(
         "discourage_allies", "tell allies not to act", 3, Family.POLITICAL, (K.IRAN,), (),
-        EventCode("0256", "Appeal to de-escalate military engagement", 3.0, "REQUEST", "de-escalate"),
+        EventCode("1056", "Demand de-escalation of military engagement", -5.0, "REQUEST", "yield"),
         effects=Effects(directive=-1.0, to_allies=True),
     ),
     Action(
         "encourage_allies", "urge allies to act", 3, Family.POLITICAL, (K.IRAN,), (),
-        EventCode("070", "Provide aid, not specified", 7.0, "AID", "military"),
+        EventCode("0212", "Appeal for military cooperation", 3.4, "REQUEST", "assist"),
         effects=Effects(directive=1.0, to_allies=True),
     ),
     Action(
         "restraint_meeting", "meet militia commanders to dissuade them", 3, Family.POLITICAL,
         (K.IRAQI_GOVERNMENT,), (K.MILITIA,),
-        EventCode("0256", "Appeal to de-escalate military engagement", 3.0, "CONSULT", "meet"),
+        EventCode("040", "Consult, not specified below", 1.0, "CONSULT", None),
         effects=Effects(restraint_pressure=0.5),
     ),
     Action(
@@ -163,13 +163,13 @@ CATALOGUE: tuple[Action, ...] = (
     Action(
         "remove_commanders", "remove militia commanders", 3, Family.POLITICAL,
         (K.IRAQI_GOVERNMENT,), (K.MILITIA,),
-        EventCode("1723", "Impose administrative sanctions", -5.0, "COERCE", "ban"),
+        EventCode("172", "Impose administrative sanctions, not specified below", -5.0, "COERCE", "restrict"),
         material_harm=0.5, effects=Effects(restraint_pressure=0.5),
     ),
     Action(
         "announce_pause", "announce a pause in attacks", 3, Family.POLITICAL, (K.MILITIA,),
         (K.UNITED_STATES, K.ISRAEL),
-        EventCode("0871", "Declare truce, ceasefire", 9.0, "RETREAT", "ceasefire"),
+        EventCode("0871", "Declare truce, ceasefire", 9.0, "CONCEDE", None),
         free_choice=False,
     ),
     Action(
@@ -181,20 +181,20 @@ CATALOGUE: tuple[Action, ...] = (
     Action(
         "rocket_attack", "rocket attack on a base", 4, Family.KINETIC, (K.MILITIA,),
         (K.UNITED_STATES,),
-        EventCode("194", "Fight with artillery and tanks", -10.0, "ASSAULT", "explosives"),
+        EventCode("194", "Fight with artillery and tanks", -10.0, "ASSAULT", "heavy-weapons"),
         hostility=1.0, kinetic=True, interceptable=0.7, lethality=0.08, killed_if_lethal=2.0,
         injured_per_killed=3.0, material_harm=0.2, deniable=True,
     ),
     Action(
         "drone_attack", "drone attack", 4, Family.KINETIC, (K.MILITIA,), (K.UNITED_STATES, K.ISRAEL),
-        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "aerial"),
+        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "heavy-weapons"),
         hostility=1.0, kinetic=True, interceptable=1.0, lethality=0.04, killed_if_lethal=2.0,
         injured_per_killed=12.0, material_harm=0.2, deniable=True,
     ),
     Action(
         "infrastructure_attack", "drone attack on oil or energy infrastructure", 4, Family.KINETIC,
         (K.MILITIA,), (K.REGIONAL_GOVERNMENT,),
-        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "aerial"),
+        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "destroy"),
         hostility=1.0, kinetic=True, interceptable=0.5, lethality=0.05, killed_if_lethal=1.0,
         injured_per_killed=2.0, material_harm=0.5, deniable=True,
     ),
@@ -208,20 +208,20 @@ CATALOGUE: tuple[Action, ...] = (
     Action(
         "strike_militia_sites", "air strikes on militia depots and bases", 6, Family.KINETIC,
         US_AND_ISRAEL, (K.MILITIA,),
-        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "aerial"),
+        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "heavy-weapons"),
         hostility=1.0, kinetic=True, lethality=0.5, killed_if_lethal=3.0, injured_per_killed=1.0,
         material_harm=1.0,
     ),
     Action(
         "leadership_strike", "strike on leaders", 7, Family.KINETIC, US_AND_ISRAEL,
         (K.MILITIA, K.IRAN),
-        EventCode("186", "Assassinate", -10.0, "ASSAULT", "assassination"),
+        EventCode("186", "Assassinate", -10.0, "ASSAULT", "assassinate"),
         hostility=1.0, kinetic=True, lethality=0.8, killed_if_lethal=2.0, injured_per_killed=0.5,
         material_harm=1.5, leadership=True,
     ),
     Action(
         "state_strike", "state-on-state missile or air strike", 8, Family.KINETIC, STATES, STATES,
-        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "aerial"),
+        EventCode("195", "Employ aerial weapons", -10.0, "ASSAULT", "heavy-weapons"),
         hostility=1.0, kinetic=True, interceptable=0.8, lethality=0.6, killed_if_lethal=10.0,
         injured_per_killed=5.0, material_harm=2.0,
     ),

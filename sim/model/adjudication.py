@@ -4,9 +4,9 @@ Kinetic actions resolve stochastically: the target's air defence may intercept t
 the action's interceptability times the target's air-defence posture), a leadership strike may
 miss leaders in hiding, a hit may kill (chance = lethality times the target's exposure; the
 number killed is one plus a Poisson draw), and every hit causes harm. Harm becomes the victim's
-grievance toward the author; for an unclaimed attack the victim only believes, with weight
-``attribution_accuracy``, that the true author did it, and spreads the rest of its grievance
-over the other suspects, so its response follows that belief. Allies of a struck patron feel a
+grievance toward whoever the victim blames: the author of a claimed act; for an unclaimed one,
+the true author with probability ``attribution_accuracy`` and another suspect otherwise, so
+that its response (grievance, threats it set off, retaliation) follows that belief. Allies of a struck patron feel a
 share of the harm (their solidarity); leadership strikes raise decapitation fear in the target
 and its allies. Non-kinetic actions change the standing state (directives, pressure, stakes,
 posture, ceasefires) as the catalogue's ``Effects`` say.
@@ -32,8 +32,9 @@ INJURED_PER_KILLED = np.array([a.injured_per_killed for a in CATALOGUE])
 MATERIAL_HARM = np.array([a.material_harm for a in CATALOGUE])
 LEADERSHIP = np.array([a.leadership for a in CATALOGUE])
 GOLDSTEIN = np.array([a.code.goldstein for a in CATALOGUE])
+HOSTILE = np.array([a.hostility > 0 for a in CATALOGUE])
 HOLD = 0
-UNIFORMS_PER_BATCH = 4
+UNIFORMS_PER_BATCH = 5  # interception, lethality, casualties, leaders in hiding, attribution
 
 
 @dataclass
@@ -53,6 +54,11 @@ class Batch:
     def active(self) -> np.ndarray:
         return self.action != HOLD
 
+    @property
+    def chosen_by_model(self) -> bool:
+        """A free decision of the model (not a scripted inject, not a player's move)."""
+        return not self.scripted and not self.source
+
 
 @dataclass
 class Outcome:
@@ -64,6 +70,31 @@ class Outcome:
     killed: np.ndarray
     injured: np.ndarray
     harm: np.ndarray
+    author: np.ndarray  # who the victim holds responsible (actor index), per replicate
+
+
+def perceived_authors(world: World, batch: Batch, u: np.ndarray) -> np.ndarray:
+    """Who the victim blames, per replicate.
+
+    A claimed act is blamed on its author. For an unclaimed one the victim identifies the true
+    author with probability ``attribution_accuracy`` and otherwise blames one of the other
+    suspects (uniformly); an attack by an unknown author is blamed on a suspect uniformly.
+    Across replicates these draws realise the victim's belief over suspects.
+    """
+    suspects = list(batch.suspects) or [int(i) for i in np.flatnonzero(world.militias)]
+    if batch.actor == UNKNOWN:
+        pick = np.minimum((u * len(suspects)).astype(np.int64), len(suspects) - 1)
+        return np.asarray(suspects)[pick]
+    author = np.full(world.replicates, batch.actor)
+    others = np.asarray([s for s in suspects if s != batch.actor])
+    if others.size == 0 or batch.claimed.all():
+        return author
+    accuracy = world.param("attribution_accuracy")
+    wrong = ~batch.claimed & (u >= accuracy)
+    within = (u - accuracy) / np.maximum(1.0 - accuracy, 1e-12)
+    pick = np.minimum((within * others.size).astype(np.int64), others.size - 1)
+    author[wrong] = others[pick[wrong]]
+    return author
 
 
 def resolve(world: World, state: State, batch: Batch, u: np.ndarray) -> Outcome:
@@ -74,7 +105,8 @@ def resolve(world: World, state: State, batch: Batch, u: np.ndarray) -> Outcome:
     if not attempted.any():
         nothing = np.zeros(world.replicates, dtype=bool)
         zeros = np.zeros(world.replicates, dtype=np.int64)
-        return Outcome(nothing, nothing, nothing, zeros, zeros, np.zeros(world.replicates))
+        return Outcome(nothing, nothing, nothing, zeros, zeros, np.zeros(world.replicates),
+                       np.full(world.replicates, batch.actor))
     intercepted = attempted & (u[:, 0] < INTERCEPTABLE[act] * state.air_defence[rows, tgt])
     hidden_miss = LEADERSHIP[act] & state.hidden[rows, tgt] & \
         (u[:, 3] < world.param("hiding_protection"))
@@ -83,54 +115,40 @@ def resolve(world: World, state: State, batch: Batch, u: np.ndarray) -> Outcome:
     extra = poisson_from_uniform(np.maximum(KILLED_IF_LETHAL[act] - 1.0, 0.0), u[:, 2])
     killed = np.where(lethal, 1 + extra, 0)
     injured = np.rint(killed * INJURED_PER_KILLED[act]).astype(np.int64)
-    if batch.fixed is not None:
+    if batch.fixed is not None:  # history as recorded; casualties not given stay random
         hit = attempted & bool(batch.fixed.hit)
         intercepted = attempted & (not batch.fixed.hit)
-        killed = np.where(attempted, batch.fixed.killed, 0)
-        injured = np.where(attempted, batch.fixed.injured, 0)
+        lethal = hit & (u[:, 1] < LETHALITY[act] * state.exposure[rows, tgt])
+        if batch.fixed.killed is not None:
+            killed = np.where(hit, batch.fixed.killed, 0)
+        else:
+            killed = np.where(lethal, 1 + extra, 0)
+        if batch.fixed.injured is not None:
+            injured = np.where(hit, batch.fixed.injured, 0)
+        else:
+            injured = np.rint(killed * INJURED_PER_KILLED[act]).astype(np.int64)
     harm = (hit * MATERIAL_HARM[act] + killed * world.param("harm_per_killed")
             + injured * world.param("harm_per_injured"))
-    return Outcome(attempted, hit, intercepted, killed, injured, harm)
-
-
-def _blame(world: World, batch: Batch, rows: np.ndarray) -> list[tuple[int, np.ndarray]]:
-    """Who the victim holds responsible, with the share of the harm each carries, for ``rows``."""
-    suspects = list(batch.suspects) or [int(i) for i in np.flatnonzero(world.militias)]
-    if batch.actor == UNKNOWN:
-        return [(s, np.full(rows.size, 1.0 / len(suspects))) for s in suspects]
-    accuracy = world.param("attribution_accuracy")[rows]
-    claimed = batch.claimed[rows]
-    others = [s for s in suspects if s != batch.actor]
-    if not others:
-        return [(batch.actor, np.ones(rows.size))]
-    shares = [(batch.actor, np.where(claimed, 1.0, accuracy))]
-    for s in others:
-        shares.append((s, np.where(claimed, 0.0, (1.0 - accuracy) / len(others))))
-    return shares
+    return Outcome(attempted, hit, intercepted, killed, injured, harm,
+                   perceived_authors(world, batch, u[:, 4]))
 
 
 def apply_harm(world: World, state: State, batch: Batch, out: Outcome, day: int) -> None:
-    """Turn harm into grievance (by attribution), solidarity, fear and attack memory.
-
-    Only the replicates where the batch attempted a kinetic act are touched.
+    """Turn harm into grievance toward whoever the victim blames, solidarity, fear and the
+    memory of who attacked whom. Only replicates where a kinetic act was attempted are touched.
     """
     rows = np.flatnonzero(out.attempted)
     if rows.size == 0:
         return
-    tgt = batch.target[rows]
-    harm = out.harm[rows]
+    tgt, author, harm = batch.target[rows], out.author[rows], out.harm[rows]
+    state.grievance[tgt, rows, author] += harm
+    state.last_attack_day[rows, author, tgt] = day
+    # allies of a struck patron feel a share of its harm as their own
     solidarity = world.trait("solidarity")[rows]
-    for author, share in _blame(world, batch, rows):
-        blamed = share > 0
-        state.grievance[tgt, rows, author] += harm * share
-        state.last_attack_day[rows[blamed], author, tgt[blamed]] = day
-        # allies of a struck patron feel a share of its harm as their own
-        for ally in np.flatnonzero(world.patron >= 0):
-            if ally == author:
-                continue
-            felt = (world.patron[ally] == tgt) * solidarity[:, ally]
-            if felt.any():
-                state.grievance[ally, rows, author] += harm * share * felt
+    for ally in np.flatnonzero(world.patron >= 0):
+        felt = (world.patron[ally] == tgt) * (author != ally) * solidarity[:, ally]
+        if felt.any():
+            state.grievance[ally, rows, author] += harm * felt
     leaders_hit = out.hit[rows] & LEADERSHIP[batch.action[rows]]
     if leaders_hit.any():
         own = world.param("fear_from_own_leader_strike")[rows]
@@ -178,5 +196,6 @@ def apply_effects(world: World, state: State, batch: Batch) -> None:
 
 
 def intensity(batch: Batch) -> np.ndarray:
-    """Conflict intensity the batch adds to the escalation index: -Goldstein / 10 if hostile."""
-    return batch.active * np.maximum(-GOLDSTEIN[batch.action], 0.0) / 10.0
+    """Conflict intensity the batch adds to the escalation index: -Goldstein / 10 of a hostile
+    act (threats and kinetic acts; demands and postures do not count as escalation here)."""
+    return batch.active * HOSTILE[batch.action] * np.maximum(-GOLDSTEIN[batch.action], 0.0) / 10.0

@@ -17,10 +17,10 @@ from sim.model.actions import CATALOGUE
 from sim.model.adjudication import Batch, Outcome
 from sim.model.world import UNKNOWN, World
 
-KINDS = ("action", "threat_triggered", "threat_honoured", "threat_lapsed")
-RESULTS = ("taken", "hit", "intercepted", "missed", "triggered", "honoured", "lapsed")
+KINDS = ("action", "threat_made", "threat_triggered", "threat_honoured", "threat_lapsed")
+RESULTS = ("taken", "hit", "intercepted", "missed", "made", "triggered", "honoured", "lapsed")
 COLUMNS = ("day", "replicate", "kind", "actor", "action", "target", "claimed", "scripted",
-           "result", "killed", "injured", "source")
+           "result", "killed", "injured", "blamed", "source")
 
 
 @dataclass
@@ -51,6 +51,7 @@ class EventLog:
             "action": batch.action[rows], "target": batch.target[rows],
             "claimed": batch.claimed[rows], "scripted": np.full(rows.size, batch.scripted),
             "result": result, "killed": out.killed[rows], "injured": out.injured[rows],
+            "blamed": np.where(out.attempted[rows], out.author[rows], -2),
             "source": np.full(rows.size, self._source_code(batch.source)),
         })
 
@@ -60,8 +61,8 @@ class EventLog:
         rows, cols = np.nonzero(mask)
         if rows.size == 0:
             return
-        result = {"threat_triggered": "triggered", "threat_honoured": "honoured",
-                  "threat_lapsed": "lapsed"}[kind]
+        result = {"threat_made": "made", "threat_triggered": "triggered",
+                  "threat_honoured": "honoured", "threat_lapsed": "lapsed"}[kind]
         self.chunks.append({
             "day": np.full(rows.size, day), "replicate": rows + self.replicate_offset,
             "kind": np.full(rows.size, KINDS.index(kind)), "actor": threat_by[cols],
@@ -69,6 +70,7 @@ class EventLog:
             "claimed": np.ones(rows.size, dtype=bool), "scripted": np.zeros(rows.size, dtype=bool),
             "result": np.full(rows.size, RESULTS.index(result)),
             "killed": np.zeros(rows.size, dtype=np.int64), "injured": np.zeros(rows.size, dtype=np.int64),
+            "blamed": np.full(rows.size, -2),
             "source": np.array([self._source_code(threat_ids[c]) for c in cols]),
         })
 
@@ -90,7 +92,8 @@ class EventLog:
         out = []
         for i in np.flatnonzero(keep):
             act = CATALOGUE[int(cols["action"][i])]
-            actor, target = int(cols["actor"][i]), int(cols["target"][i])
+            actor, target, blamed = (int(cols["actor"][i]), int(cols["target"][i]),
+                                     int(cols["blamed"][i]))
             kind = KINDS[int(cols["kind"][i])]
             out.append({
                 "date": (start + dt.timedelta(days=int(cols["day"][i]))).isoformat(),
@@ -105,6 +108,7 @@ class EventLog:
                 "result": RESULTS[int(cols["result"][i])],
                 "killed": int(cols["killed"][i]),
                 "injured": int(cols["injured"][i]),
+                "blamed": None if blamed == -2 else ("unknown" if blamed == UNKNOWN else ids[blamed]),
                 "source": self.sources[int(cols["source"][i])] or None,
                 "cameo": act.code.cameo if kind == "action" else None,
                 "goldstein": act.code.goldstein if kind == "action" else None,

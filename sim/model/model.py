@@ -83,6 +83,7 @@ class EscalationModel(mesa.Model):
         self.world = World(self.spec, int(replicates), parameter_overrides)
         self.threats = ThreatBook(self.world)
         self.state: State = initial_state(self.world, len(self.threats), len(self.threats.leaves))
+        self.state.threat_status[:] = self.threats.unmade_at_start()
         self.trigger_actor = np.full((self.world.replicates, len(self.threats)), -1, dtype=np.int64)
         self.ensemble_rng = ReplicateRNG(self.seed, replicate_start, self.world.replicates)
         self.tally = Tally(self.world)
@@ -119,7 +120,12 @@ class EscalationModel(mesa.Model):
         t = -1 if target is None else self.world.index.get(target, -2)
         if t == -2:
             raise ValueError(f"target '{target}' is not in this scenario")
-        self.world.options[a].index(action, t, claimed)  # raises if not feasible
+        try:
+            self.world.options[a].index(action, t, claimed)
+        except ValueError:
+            what = f"{action} -> {target}" if target else action
+            raise ValueError(f"{actor} has no option {what}"
+                             + ("" if claimed else " (unclaimed)")) from None
         self._played[a] = (ACTION_INDEX[action], t, claimed)
 
     def step(self) -> None:
@@ -137,6 +143,9 @@ class EscalationModel(mesa.Model):
             cursor += k
             return u[:, cursor - k:cursor]
 
+        made = self.threats.announce(self.state, day)
+        if made.any():
+            self._log_threats(day, "threat_made", made)
         for inject in injects:
             self._execute(self._inject_batch(inject), take(UNIFORMS_PER_BATCH), day)
         self._open_threats(day)
@@ -193,7 +202,7 @@ class EscalationModel(mesa.Model):
         self.daily_index[:, day] += added
         if self.log is not None:
             self.log.add_action(day, batch, out)
-        self.threats.observe(s, day, batch.actor, batch.action, batch.target, batch.active,
+        self.threats.observe(s, day, out.author, batch.action, batch.target, batch.active,
                              self.trigger_actor)
         if batch.actor != UNKNOWN:
             done = self.threats.honour(s, batch.actor, batch.action, batch.target, batch.claimed,

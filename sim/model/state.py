@@ -20,7 +20,8 @@ NEUTRAL_CREDIBILITY = 0.5
 class ThreatStatus:
     """Life of a threat in one replicate."""
 
-    PENDING = 0  # trigger not yet met
+    UNMADE = -1  # its date has not come yet
+    PENDING = 0  # made; trigger not yet met
     OPEN = 1  # triggered, response not yet given
     HONOURED = 2
     LAPSED = 3

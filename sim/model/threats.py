@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.model.actions import ACTION_INDEX, CATALOGUE
 from sim.model.state import State, ThreatStatus
-from sim.model.world import World
+from sim.model.world import UNKNOWN, World
 from sim.scenario.schema import Threat, Trigger
 
 ATTACKER = "attacker"
@@ -47,7 +47,10 @@ class CompiledThreat:
 
 
 def _ids(world: World, names: list[str] | None) -> frozenset[int] | None:
-    return None if names is None else frozenset(world.index[n] for n in names)
+    """Actor indices of a pattern; 'unknown' matches attacks with no known author."""
+    if names is None:
+        return None
+    return frozenset(UNKNOWN if n == "unknown" else world.index[n] for n in names)
 
 
 class ThreatBook:
@@ -86,15 +89,37 @@ class ThreatBook:
     def __len__(self) -> int:
         return len(self.threats)
 
+    # --- the threats' own calendar ---------------------------------------------------------
+
+    def unmade_at_start(self) -> np.ndarray:
+        """(T,) status each threat starts with: unmade until the day it is made."""
+        return np.array([ThreatStatus.UNMADE if t.made_day > 0 else ThreatStatus.PENDING
+                         for t in self.threats], dtype=np.int8)
+
+    def announce(self, state: State, day: int) -> np.ndarray:
+        """Threats made today become pending; returns them (R, T)."""
+        made = np.zeros(state.threat_status.shape, dtype=bool)
+        for ti, threat in enumerate(self.threats):
+            if threat.made_day == day and day > 0:
+                made[:, ti] = state.threat_status[:, ti] == ThreatStatus.UNMADE
+                state.threat_status[made[:, ti], ti] = ThreatStatus.PENDING
+        return made
+
     # --- observing events -------------------------------------------------------------------
 
-    def observe(self, state: State, day: int, actor: int, action: np.ndarray, target: np.ndarray,
-                active: np.ndarray, trigger_actor: np.ndarray) -> None:
-        """Mark the leaves an event batch matches; remember who set each threat's trigger off."""
+    def observe(self, state: State, day: int, author: np.ndarray, action: np.ndarray,
+                target: np.ndarray, active: np.ndarray, trigger_actor: np.ndarray) -> None:
+        """Mark the leaves an event batch matches; remember who set each threat's trigger off.
+
+        ``author`` is who the victim holds responsible (per replicate): a threat reacts to the
+        act as its author perceives it, not to hidden truth.
+        """
         for li, leaf in enumerate(self.leaves):
-            if day < leaf.since_day or (leaf.actor is not None and actor not in leaf.actor):
+            if day < leaf.since_day:
                 continue
             match = active.copy()
+            if leaf.actor is not None:
+                match &= np.isin(author, list(leaf.actor))
             if leaf.action is not None:
                 match &= np.isin(action, list(leaf.action))
             if leaf.target is not None:
@@ -104,7 +129,8 @@ class ThreatBook:
             if match.any():
                 state.trigger_seen[:, li] |= match
                 pending = state.threat_status[:, leaf.threat] == ThreatStatus.PENDING
-                trigger_actor[match & pending, leaf.threat] = actor
+                setting_off = match & pending
+                trigger_actor[setting_off, leaf.threat] = author[setting_off]
 
     def _holds(self, expr: tuple, seen: np.ndarray) -> np.ndarray:
         kind, arg = expr

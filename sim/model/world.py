@@ -49,7 +49,7 @@ class Options:
         hits = np.flatnonzero((self.action == ACTION_INDEX[action]) & (self.target == target)
                               & (self.claimed == claimed))
         if hits.size == 0:
-            raise ValueError(f"no option {action} -> {target} (claimed={claimed})")
+            raise ValueError(f"no option {action} -> actor #{target} (claimed={claimed})")
         return int(hits[0])
 
 
@@ -141,9 +141,10 @@ def resolve_parameters(scenario: Scenario, specs: list[ActorSpec], replicates: i
         if base in GLOBAL and not actor:
             glob[base] = _as_replicates(name, value, replicates)
         elif base in PER_ACTOR:
-            columns = [index[actor]] if actor else list(range(len(specs)))
             if actor and actor not in index:
-                raise ParameterError(f"parameter '{name}': actor '{actor}' is not in the scenario")
+                raise ParameterError(f"parameter '{name}': actor '{actor}' is not in the scenario "
+                                     f"(actors: {', '.join(index)})")
+            columns = [index[actor]] if actor else list(range(len(specs)))
             for col in columns:
                 traits[base][:, col] = _as_replicates(name, value, replicates)
         else:

@@ -127,6 +127,8 @@ def merge(base: Any, patch: Any, path: tuple[str, ...] = (),
           problems: list[Problem] | None = None) -> Any:
     """Lay ``patch`` over ``base`` by the merging rules above, keeping origins."""
     problems = problems if problems is not None else []
+    if path in KEYED_LISTS and isinstance(patch, dict) and not isinstance(base, list):
+        base = LocList(origin=getattr(patch, "origin", None))  # patching a list not yet there
     if path in KEYED_LISTS and _keyed(base, KEYED_LISTS[path]) and isinstance(base, LocList):
         return _merge_keyed_list(base, patch, KEYED_LISTS[path], path, problems)
     if isinstance(base, dict) and isinstance(patch, dict):
@@ -141,7 +143,11 @@ def merge(base: Any, patch: Any, path: tuple[str, ...] = (),
             if value is None:
                 out.pop(key, None)
                 continue
-            out[key] = merge(base[key], value, (*path, str(key)), problems) if key in base else value
+            sub_path = (*path, str(key))
+            if key in base or sub_path in KEYED_LISTS:
+                out[key] = merge(base.get(key), value, sub_path, problems)
+            else:
+                out[key] = value
             if key in patch_origins:
                 out.origins[key] = patch_origins[key]
         return out
@@ -162,7 +168,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> LocDict:
     parent_ref = tree.get("extends")
     if parent_ref is None:
         return tree
-    if not isinstance(parent_ref, str):
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
         origin = origin_of(tree, ("extends",))
         raise ScenarioError.single(str(path), "expected a scenario id or a file path",
                                    origin.line if origin else None, "extends")

@@ -12,10 +12,19 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+# A list of ids that may also be written as a single id ("actor: united_states").
+IdList = Annotated[list[Id], BeforeValidator(_one_or_many), WithJsonSchema({
+    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
 Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
 EvidenceIds = Annotated[list[Id], Field(default_factory=list,
                                         description="Fact ids from the evidence register (seeds/).")]
@@ -89,21 +98,11 @@ class InitialState(_Strict):
 class EventMatch(_Strict):
     """Matches an event by who did it, what, and to whom; every given field must match."""
 
-    actor: list[Id] | None = None
-    action: list[Id] | None = None
-    target: list[Id] | None = None
+    actor: IdList | None = None
+    action: IdList | None = None
+    target: IdList | None = None
     min_rung: Annotated[int, Field(ge=0, le=8)] | None = None
     since: dt.date | None = Field(None, description="Only events on or after this date.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _single_to_list(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("actor", "action", "target"):
-                if isinstance(data.get(key), str):
-                    data[key] = [data[key]]
-        return data
 
 
 class Trigger(_Strict):
@@ -131,7 +130,7 @@ class Threat(_Strict):
 
     id: Id
     by: Id
-    against: list[Id] = Field(description="Who the threat is aimed at (one id or a list).")
+    against: IdList = Field(description="Who the threat is aimed at (one id or a list).")
     made: dt.date
     trigger: Trigger
     response: Response
@@ -140,20 +139,14 @@ class Threat(_Strict):
     evidence: EvidenceIds
     rationale: str = ""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _single_against(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("against"), str):
-            data = {**data, "against": [data["against"]]}
-        return data
-
 
 class FixedResult(_Strict):
     """The historical result of a scripted kinetic inject, used instead of adjudication."""
 
     hit: bool
-    killed: Annotated[int, Field(ge=0)] = 0
-    injured: Annotated[int, Field(ge=0)] = 0
+    killed: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="People killed, if recorded; otherwise drawn like any hit.")
+    injured: Annotated[int, Field(ge=0)] | None = None
 
 
 class Inject(_Strict):

@@ -71,10 +71,11 @@ class Actor(mesa.Agent):
         return self.model.world.param("effort_cost")[:, None]
 
     def _threat_level(self) -> np.ndarray:
-        """How endangered the actor feels, (R,): regional tension plus threats aimed at it."""
+        """How endangered the actor feels, (R,): regional tension (0..1) plus the number of
+        open threats aimed at it (the same measure the government applies to militias)."""
         m = self.model
         open_against = np.zeros(m.world.replicates)
         for ti, threat in enumerate(m.threats.threats):
             if self.index in threat.against:
                 open_against += m.state.threat_status[:, ti] == 1
-        return tension_factor(m.state) + 0.5 * open_against
+        return tension_factor(m.state) + open_against
