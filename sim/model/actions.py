@@ -121,6 +121,13 @@ CATALOGUE: tuple[Action, ...] = (
         (K.UNITED_STATES, K.IRAN, K.IRAQI_GOVERNMENT), (K.UNITED_STATES, K.IRAN, K.ISRAEL, K.MILITIA),
         EventCode("0256", "Appeal for de-escalation of military engagement", -0.3, "REQUEST", "yield"),
     ),
+    Action(
+        "consult", "meet or negotiate (a visit, talks)", 1, Family.VERBAL,
+        (K.UNITED_STATES, K.IRAN, K.ISRAEL, K.IRAQI_GOVERNMENT),
+        (K.UNITED_STATES, K.IRAN, K.ISRAEL, K.IRAQI_GOVERNMENT),
+        EventCode("040", "Consult, not specified below", 1.0, "CONSULT", None),
+        free_choice=False,
+    ),
     # --- posture ------------------------------------------------------------------------------
     Action(
         "deploy_air_defence", "deploy air defence", 2, Family.POSTURE, STATES, (),

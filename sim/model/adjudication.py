@@ -49,6 +49,7 @@ class Batch:
     suspects: tuple[int, ...] = ()
     fixed: FixedResult | None = None
     source: str = ""  # inject id, "player", or "" for a model decision
+    magnitude: float = 1.0  # share of the catalogue's standing effect (scripted injects)
 
     @property
     def active(self) -> np.ndarray:
@@ -166,33 +167,34 @@ def apply_effects(world: World, state: State, batch: Batch) -> None:
         return
     a, rows = batch.actor, np.arange(world.replicates)
     tgt = np.maximum(batch.target, 0)
+    k = batch.magnitude
     for ai in np.unique(batch.action[batch.active]):
         eff = CATALOGUE[ai].effects
         taken = batch.active & (batch.action == ai)
         if eff.directive:
             receivers = world.allies_of(a) if eff.to_allies else np.unique(tgt[taken])
             for ally in receivers:
-                state.directive[:, ally] = np.where(
-                    taken, np.clip(state.directive[:, ally] + eff.directive, -1, 1),
-                    state.directive[:, ally])
+                _shift(state.directive, (rows, ally), taken, k * eff.directive, -1.0)
         if eff.restraint_pressure:
-            state.pressure[rows, tgt] = np.where(
-                taken, np.clip(state.pressure[rows, tgt] + eff.restraint_pressure, 0, 1),
-                state.pressure[rows, tgt])
+            _shift(state.pressure, (rows, tgt), taken, k * eff.restraint_pressure)
         if eff.stake:
-            state.stake[rows, tgt] = np.where(
-                taken, np.clip(state.stake[rows, tgt] + eff.stake, 0, 1), state.stake[rows, tgt])
+            _shift(state.stake, (rows, tgt), taken, k * eff.stake)
         if eff.air_defence:
-            state.air_defence[:, a] = np.where(
-                taken, np.clip(state.air_defence[:, a] + eff.air_defence, 0, 1), state.air_defence[:, a])
+            _shift(state.air_defence, (rows, a), taken, k * eff.air_defence)
         if eff.exposure:
-            state.exposure[:, a] = np.where(
-                taken, np.clip(state.exposure[:, a] + eff.exposure, 0, 1), state.exposure[:, a])
+            _shift(state.exposure, (rows, a), taken, k * eff.exposure)
         if eff.hide_leaders:
             state.hidden[:, a] |= taken
         if eff.ceasefire:
             state.ceasefire[rows[taken], a, tgt[taken]] = True
             state.ceasefire[rows[taken], tgt[taken], a] = True
+
+
+def _shift(array: np.ndarray, where: tuple, taken: np.ndarray, change: float,
+           low: float = 0.0, high: float = 1.0) -> None:
+    """Add ``change`` to array[where] in the replicates that took the action, within bounds."""
+    current = array[where]
+    array[where] = np.where(taken, np.clip(current + change, low, high), current)
 
 
 def intensity(batch: Batch) -> np.ndarray:

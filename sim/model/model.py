@@ -185,7 +185,7 @@ class EscalationModel(mesa.Model):
         suspects = tuple(w.suspects_for(inject)) if not inject.claimed or actor == UNKNOWN else ()
         return Batch(actor, np.full(r, ACTION_INDEX[inject.action]), np.full(r, target),
                      np.full(r, inject.claimed), scripted=True, suspects=suspects,
-                     fixed=inject.result, source=inject.id)
+                     fixed=inject.result, source=inject.id, magnitude=inject.magnitude)
 
     def _decision_batch(self, agent: Actor, choice: np.ndarray) -> Batch:
         opts = agent.options

@@ -63,6 +63,12 @@ GLOBAL: dict[str, ParameterSpec] = {p.name: p for p in (
        ("f-20250614-sudani-restraint-meeting", "f-202212-muhandis-company",
         "f-2024-hashd-budget", "f-2021-kh-six-seats"),
        "Offices, budgets and elections give factions something to lose."),
+    _p("host_state_stake_factor", "how many times a militia's stake weighs when the target is "
+       "the Iraqi state itself (a state office, the government)", 1.0, 10.0, 3.0,
+       ("f-20250727-kh-agriculture-assault", "f-20250809-sudani-removes-kh-commanders",
+        "f-2021-kh-six-seats"),
+       "Factions embedded in the state rarely attack it; when KH did, Sudani removed two of "
+       "its commanders."),
     _p("stake_baseline", "share of a militia's stake that weighs even without government "
        "pressure", 0.0, 1.0, 0.5, ("f-202511-elections",),
        "Elections were due in November 2025 whatever Baghdad said."),

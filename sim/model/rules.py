@@ -4,14 +4,16 @@ For an actor a and a hostile option o = (action k, target t, claimed or not), th
 
     U(o) = hostility(k) * [ aggression(a)
                             + w_grievance * log(1 + grievance(a <- t))
-                            + w_directive * directive(a)          if t is an adversary of a's patron
+                            + w_directive * directive(a)          if a's patron can strike t
                             - w_retaliation * risk_aversion(a) * expected_retaliation(a, o) * x
                             - w_fear * fear(a)                    if t can strike a's leaders, * x
-                            - w_stake * stake(a) * (stake_baseline + pressure(a)) * x ]
+                            - w_stake * stake(a) * (stake_baseline + pressure(a)) * h(t) * x ]
            + w_commitment * resolve(a) * (open threats of a that o would honour)
 
 where x = 1 for a claimed act and x = attribution_accuracy for an unclaimed one (the costs an
-act brings fall on its author only as far as it is recognised), and
+act brings fall on its author only as far as it is recognised), h(t) = host_state_stake_factor
+when t is the Iraqi state itself (attacking it puts the stake directly at risk) and 1 otherwise,
+and
 
     expected_retaliation(a, o) = credibility(a -> t) * retaliation_severity(t)
                                  + sum over pending threats by others that o would set off of
@@ -73,22 +75,24 @@ def hostile_scores(world: World, state: State, threats: ThreatBook, actor: int, 
 def _per_target_terms(world: World, state: State, actor: int) -> tuple[np.ndarray, np.ndarray]:
     """Per target actor: the drive toward hostility and the costs it carries, each (R, N).
 
-    drive = aggression + w_grievance * log(1 + grievance) + w_directive * directive (vs patron's
-    adversaries); cost = w_retaliation * risk_aversion * credibility * severity
-    + w_fear * fear (vs actors able to strike leaders) + w_stake * stake * (baseline + pressure).
+    drive = aggression + w_grievance * log(1 + grievance) + w_directive * directive (vs those
+    the patron can strike); cost = w_retaliation * risk_aversion * credibility * severity
+    + w_fear * fear (vs actors able to strike leaders)
+    + w_stake * stake * (baseline + pressure) * (host_state_stake_factor vs the Iraqi state).
     """
     p, tr = world.param, world.trait
     drive = tr("aggression")[:, actor, None] + \
         p("grievance_weight")[:, None] * np.log1p(state.grievance_of(actor))
     patron = world.patron[actor]
     if patron >= 0:
-        adversary_of_patron = ~world.aligned[patron]
-        drive += (p("directive_weight") * state.directive[:, actor])[:, None] * adversary_of_patron[None, :]
+        drive += (p("directive_weight") * state.directive[:, actor])[:, None] \
+            * world.enemies[patron][None, :]
     risk = p("retaliation_weight") * tr("risk_aversion")[:, actor]
     cost = risk[:, None] * state.credibility_of(actor) * tr("retaliation_severity")
     cost += (p("decapitation_fear_weight") * state.fear[:, actor])[:, None] * world.decapitators[None, :]
     stake = state.stake[:, actor] * (p("stake_baseline") + state.pressure[:, actor])
-    cost += (p("stake_weight") * stake)[:, None]
+    at_stake = 1.0 + (p("host_state_stake_factor")[:, None] - 1.0) * world.host_state[None, :]
+    cost += (p("stake_weight") * stake)[:, None] * at_stake
     return drive, cost
 
 

@@ -62,6 +62,12 @@ def aligned(a: ActorSpec, b: ActorSpec) -> bool:
     return root_a == root_b
 
 
+def _can_strike(actor: ActorSpec, target: ActorSpec) -> bool:
+    """Whether some kinetic action of the catalogue lets ``actor`` hit ``target``."""
+    return any(act.kinetic and actor.kind in act.actor_kinds and _target_allowed(act.id, actor, target)
+               for act in CATALOGUE)
+
+
 def _target_allowed(action_id: str, actor: ActorSpec, target: ActorSpec) -> bool:
     act = CATALOGUE[ACTION_INDEX[action_id]]
     if target.id == actor.id or target.kind not in act.target_kinds:
@@ -183,6 +189,11 @@ class World:
         self.aligned = np.array([[aligned(a, b) for b in self.specs] for a in self.specs])
         # actors able to strike others' leaders: hostility toward them weighs decapitation fear
         self.decapitators = np.array([k in LEADERSHIP_CAPABLE for k in self.kinds])
+        # enemies[p, t]: the patron p can itself take kinetic action against t; a patron's
+        # directive concerns its allies' attacks on these, not their quarrels at home
+        self.enemies = np.array([[_can_strike(p, t) for t in self.specs] for p in self.specs])
+        # the state a militia has a stake in: attacking it puts that stake directly at risk
+        self.host_state = np.array([k is ActorKind.IRAQI_GOVERNMENT for k in self.kinds])
         window = scenario.window
         self.window = (scenario.day_index(window.start), scenario.day_index(window.end))
 

@@ -161,6 +161,8 @@ class Inject(_Strict):
     suspects: list[Id] = Field(default_factory=list,
                                description="Who the victim suspects of an unclaimed attack.")
     result: FixedResult | None = None
+    magnitude: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        1.0, description="Share of the action's standing effect (e.g. a partial drawdown).")
     evidence: EvidenceIds
     note: str = ""
 
