@@ -149,7 +149,12 @@ def _trigger(trigger: Trigger, present: set[str], loc: Loc) -> Check:
 
 def _event(event: EventMatch, present: set[str], loc: Loc) -> Check:
     for i, actor in enumerate(event.actor or []):
-        yield from _actor_ref(actor, present, (*loc, "actor", i), (UNKNOWN_ACTOR,))
+        if actor == UNKNOWN_ACTOR:
+            yield ((*loc, "actor", i),
+                   "'unknown' cannot be matched: an attack by an unknown author is blamed on one "
+                   "of its suspects, so name the suspects here")
+            continue
+        yield from _actor_ref(actor, present, (*loc, "actor", i))
     for i, target in enumerate(event.target or []):
         yield from _actor_ref(target, present, (*loc, "target", i))
     for i, action in enumerate(event.action or []):
