@@ -64,7 +64,9 @@ def resolve_path(ref: str | Path, relative_to: Path | None = None) -> Path:
 # --- merging ----------------------------------------------------------------------------------
 
 def _keyed(items: Any, key: str) -> bool:
-    return isinstance(items, list) and all(isinstance(i, dict) and key in i for i in items)
+    """A list whose items all carry a usable id (plain text or number) under ``key``."""
+    return isinstance(items, list) and all(
+        isinstance(i, dict) and isinstance(i.get(key), (str, int)) for i in items)
 
 
 def _merge_keyed_list(base: LocList, patch: Any, key: str, path: tuple[str, ...],
@@ -73,7 +75,7 @@ def _merge_keyed_list(base: LocList, patch: Any, key: str, path: tuple[str, ...]
     if isinstance(patch, list):  # a full list given: items with known ids merge, others add
         patch_map = LocDict(origin=getattr(patch, "origin", None))
         for i, item in enumerate(patch):
-            if not isinstance(item, dict) or key not in item:
+            if not isinstance(item, dict) or not isinstance(item.get(key), (str, int)):
                 origin = patch.origins[i] if isinstance(patch, LocList) else None
                 problems.append(Problem(origin.file if origin else "?",
                                         origin.line if origin else None,
@@ -159,9 +161,6 @@ def merge(base: Any, patch: Any, path: tuple[str, ...] = (),
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> LocDict:
     """Load a file with its ``extends`` chain merged in (base first)."""
     path = path.resolve()
-    if path in chain:
-        loop = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError.single(str(path), f"'extends' makes a loop: {loop}")
     tree = load_located(path)
     if not isinstance(tree, dict):
         raise ScenarioError.single(str(path), "a scenario file must be a mapping of fields", 1)
@@ -172,13 +171,17 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> LocDict:
         origin = origin_of(tree, ("extends",))
         raise ScenarioError.single(str(path), "expected a scenario id or a file path",
                                    origin.line if origin else None, "extends")
+    origin = origin_of(tree, ("extends",))
+    line = origin.line if origin else None
+    parent_path = _parent_path(parent_ref, path, line)
+    if parent_path == path or parent_path in chain:
+        loop = " -> ".join(p.name for p in (*chain, path, parent_path))
+        raise ScenarioError.single(str(path), f"'extends' makes a loop: {loop}", line, "extends")
     try:
-        parent_path = resolve_path(parent_ref, path.parent)
         parent = _load_raw(parent_path, (*chain, path))
     except ScenarioError as exc:
-        if "loop" in str(exc) or not parent_ref:
+        if "makes a loop" in str(exc):
             raise
-        origin = origin_of(tree, ("extends",))
         problems = [Problem(str(path), origin.line if origin else None, "extends",
                             f"cannot extend '{parent_ref}': {exc.problems[0].message}")]
         raise ScenarioError(problems + exc.problems[1:]) from None
@@ -197,13 +200,37 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> LocDict:
     return merged
 
 
+def _parent_path(ref: str, child: Path, line: int | None) -> Path:
+    """The resolved file an ``extends`` names; unusable references are the child's problem."""
+    try:
+        return resolve_path(ref, child.parent).resolve()
+    except ScenarioError as exc:
+        raise ScenarioError.single(str(child), f"cannot extend '{ref}': {exc.problems[0].message}",
+                                   line, "extends") from None
+    except (OSError, ValueError) as exc:  # e.g. a NUL character in the path
+        raise ScenarioError.single(str(child), f"cannot extend {ref!r}: {exc}", line,
+                                   "extends") from None
+
+
+def _not_a_mapping(tree: Any, loc: tuple[str, ...], file: str, what: str) -> ScenarioError:
+    origin = origin_of(tree, loc)
+    return ScenarioError.single(origin.file if origin else file, f"{what} must be a mapping",
+                                origin.line if origin else None, ".".join(loc))
+
+
 def _apply_variant(tree: LocDict, variant: str, file: str) -> LocDict:
     variants = tree.get("variants") or {}
+    if not isinstance(variants, dict):
+        raise _not_a_mapping(tree, ("variants",), file, "'variants'")
     if variant not in variants:
         names = ", ".join(variants) or "none"
         raise ScenarioError.single(file, f"no variant '{variant}' (variants: {names})")
     spec = variants[variant]
-    patch = spec.get("patch") if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        raise _not_a_mapping(tree, ("variants", variant), file, f"variant '{variant}'")
+    patch = spec.get("patch")
+    if patch is not None and not isinstance(patch, dict):
+        raise _not_a_mapping(tree, ("variants", variant, "patch"), file, "a variant's 'patch'")
     problems: list[Problem] = []
     merged = merge(tree, patch or LocDict(), (), problems) if patch else LocDict(tree)
     if not patch:
@@ -284,7 +311,13 @@ def load_scenario(ref: str | Path | Scenario, variant: str | None = None) -> Sce
             return ref
         return _validate(_apply_variant(_tree_of(ref), variant, ref.id), ref.id)
     tree, file = load_tree(ref, variant)
-    return _validate(tree, file)
+    if variant is None:
+        return _validate(tree, file)
+    try:
+        return _validate(tree, file)
+    except ScenarioError as exc:  # say which variant caused it: the base alone may be fine
+        raise ScenarioError([Problem(p.file, p.line, p.field, f"in variant '{variant}': {p.message}")
+                             for p in exc.problems]) from None
 
 
 def _tree_of(scenario: Scenario) -> LocDict:

@@ -45,34 +45,59 @@ def _origin(file: str, node: yaml.Node) -> Origin:
     return Origin(file, node.start_mark.line + 1)
 
 
-def _build(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
+_PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+                          "tag:yaml.org,2002:omap"}
+
+
+def _field(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else ("." if i else "") + str(k)
+                   for i, k in enumerate(path))
+
+
+def _build(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: tuple[Any, ...] = ()) -> Any:
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and \
+            node.tag not in _PLAIN_COLLECTION_TAGS:
+        # what yaml.safe_load refuses: a tag that would build an object from a collection
+        raise ScenarioError.single(file, f"tag '{node.tag}' is not allowed (scenario files are "
+                                         "plain data)", _origin(file, node).line, _field(path))
     if isinstance(node, yaml.MappingNode):
         out = LocDict(origin=_origin(file, node))
         for key_node, value_node in node.value:
-            key = _build(key_node, loader, file)
+            key = _build(key_node, loader, file, path)
+            line = _origin(file, key_node).line
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise ScenarioError.single(file, "mapping keys must be plain text",
-                                           _origin(file, key_node).line)
+                raise ScenarioError.single(file, "mapping keys must be plain text", line,
+                                           _field(path))
             if key == "<<":
-                raise ScenarioError.single(file, "YAML merge keys ('<<') are not supported",
-                                           _origin(file, key_node).line)
+                raise ScenarioError.single(file, "YAML merge keys ('<<') are not supported", line,
+                                           _field(path))
             if key in out:
-                raise ScenarioError.single(file, f"duplicate key '{key}'",
-                                           _origin(file, key_node).line)
-            out[key] = _build(value_node, loader, file)
+                raise ScenarioError.single(file, f"duplicate key '{key}'", line,
+                                           _field((*path, key)))
+            out[key] = _build(value_node, loader, file, (*path, key))
             out.origins[key] = _origin(file, key_node)
         return out
     if isinstance(node, yaml.SequenceNode):
-        items = [_build(item, loader, file) for item in node.value]
+        items = [_build(item, loader, file, (*path, i)) for i, item in enumerate(node.value)]
         out_list = LocList(items, origin=_origin(file, node))
         out_list.origins = [_origin(file, item) for item in node.value]
         return out_list
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, AttributeError, KeyError, TypeError):
+        # e.g. 2025-13-40 looks like a timestamp but is no date, or `!!bool maybe`: keep the
+        # text, and validation reports it with its field (PyYAML leaves the node marked)
+        loader.recursive_objects.pop(node, None)
+        return node.value
 
 
 def parse_located(text: str, file: str) -> Any:
     """Parse YAML text into a located tree; syntax errors become a ScenarioError with a line."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: the reader refuses the text
+        raise ScenarioError.single(file, f"not valid YAML: {str(exc).splitlines()[0]}",
+                                   text.count("\n", 0, exc.position) + 1) from None
     try:
         node = loader.get_single_node()
         if node is None:

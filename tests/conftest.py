@@ -1,0 +1,84 @@
+"""Shared fixtures: the repository root, a small valid scenario, and the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def minimal_text() -> str:
+    """A valid minimal scenario (tests/data/minimal.yaml) as text, to be mutated by tests."""
+    return (DATA / "minimal.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """write(name, text) -> path of a new file under tmp_path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m sim.cli ARGS`` in a fresh process (as a user's shell would)."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout, encoding="utf-8")
+
+
+def run_cli_many(calls: Sequence[Sequence[str]]) -> list[subprocess.CompletedProcess]:
+    """Several ``run_cli`` calls side by side (each is mostly interpreter start-up)."""
+    with ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
+        return list(pool.map(lambda args: run_cli(*args), calls))
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., subprocess.CompletedProcess]:
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def cli_many() -> Callable[[Sequence[Sequence[str]]], list[subprocess.CompletedProcess]]:
+    return run_cli_many
+
+
+@pytest.fixture
+def main_in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    """Call the console script's ``main()`` in this process: (exit code, stdout, stderr).
+
+    Cheaper than a subprocess for trying many inputs; anything but a clean exit (an exception
+    that is not SystemExit) propagates and fails the test, as a traceback would for a user.
+    """
+
+    def _call(*args: str) -> tuple[int, str, str]:
+        from sim.cli import main
+
+        monkeypatch.setattr(sys, "argv", ["escsim", *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as info:
+            main()
+        out, err = capsys.readouterr()
+        code = info.value.code
+        return (code if isinstance(code, int) else (0 if code is None else 1)), out, err
+
+    return _call
