@@ -59,8 +59,7 @@ def list_scenarios() -> None:
     for scenario_id in shipped_scenarios():
         s = load_scenario(scenario_id)
         variants = ", ".join(s.variants) or "none"
-        typer.echo(f"{s.id:<14} {s.start} .. {s.end}  {s.title}")
-        typer.echo(f"{'':<14} variants: {variants}")
+        typer.echo(f"{s.id:<12} {s.start}..{s.end}  {s.title}  [variants: {variants}]")
 
 
 @app.command()
@@ -70,9 +69,12 @@ def run(scenario: ScenarioArg, variant: VariantOpt = None, seed: SeedOpt = 0,
         as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
         set_: SetOpt = None) -> None:
     """Run one replicate of a scenario and print its dated timeline and outcome."""
+    from sim.scenario.loader import load_scenario
+
+    spec = load_scenario(scenario, variant)  # report a bad file before loading the model
     from sim.runs import format_timeline, run_one, to_json
 
-    result = run_one(scenario, variant, seed, replicate, _overrides(set_))
+    result = run_one(spec, None, seed, replicate, _overrides(set_))
     typer.echo(to_json(result) if as_json else format_timeline(result))
 
 
@@ -149,6 +151,61 @@ def facts(fact_id: Annotated[str | None, typer.Argument(help="Show one fact in f
     for fact in sorted(register.facts.values(), key=lambda f: (f.date, f.id)):
         typer.echo(f"{fact.date_text:<10} {fact.id:<48} {fact.paraphrase}")
     typer.echo(f"\n{len(register.facts)} facts from {len(register.sources)} sources")
+
+
+def _command_line() -> str:
+    """This invocation as a shell command (recorded in a batch's manifest)."""
+    import shlex
+
+    return shlex.join(["escsim", *sys.argv[1:]])
+
+
+@app.command()
+def batch(scenario: ScenarioArg,
+          runs: Annotated[int, typer.Option("--runs", "-n", help="Number of replicates.")],
+          out: Annotated[Path, typer.Option(
+              "--out", "-o", help="Results folder to write (made if missing; never overwritten).")],
+          variant: VariantOpt = None, seed: SeedOpt = 0,
+          workers: Annotated[int | None, typer.Option(
+              help="Worker processes (default: one per core; 1 runs in this process).")] = None,
+          chunk_size: Annotated[int | None, typer.Option(
+              "--chunk-size", help="Replicates per chunk (default: several chunks per worker, "
+                                   "at most 8192). Results do not depend on it.")] = None,
+          events: Annotated[bool, typer.Option(
+              "--events", help="Also write every event of every replicate (events.parquet)."
+          )] = False,
+          resume: Annotated[bool, typer.Option(
+              "--resume", help="Finish an interrupted batch in --out; done chunks are kept."
+          )] = False,
+          quiet: Annotated[bool, typer.Option(
+              "--quiet", "-q", help="No progress bar and no summary; errors only.")] = False,
+          set_: SetOpt = None) -> None:
+    """Run many replicates of a scenario and write a results folder.
+
+    The folder holds manifest.json, outcomes.parquet (one row per replicate), daily.parquet \
+(one row per day) and, with --events, events.parquet. Replay replicate i of the batch, with \
+its full timeline, by `escsim run SCENARIO --seed S --replicate i`.
+    """
+    from sim.batch import run_batch
+
+    result = run_batch(scenario, variant, runs, seed, out, workers, chunk_size, events, resume,
+                       progress=False if quiet else None, overrides=_overrides(set_),
+                       command=_command_line())
+    if not quiet:
+        typer.echo(result.describe())
+
+
+@app.command()
+def plot(results: Annotated[Path, typer.Argument(
+             help="A results folder written by `escsim batch`.")],
+         out: Annotated[Path, typer.Option(
+             "--out", "-o", help="Folder for the figures (made if missing).")],
+         fmt: Annotated[str, typer.Option("--format", "-f", help="png or svg.")] = "png") -> None:
+    """Draw a batch's figures: outcome classes, key counts, escalation fan chart, say-do gap."""
+    from sim.plots import write_figures
+
+    for path in write_figures(results, out, fmt):
+        typer.echo(path)
 
 
 def main() -> None:
