@@ -46,6 +46,18 @@ class CompiledThreat:
     expr: tuple  # ("leaf", i) | ("any", (...)) | ("all", (...))
 
 
+def _matches(leaf: Leaf, action: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Which (action, target) pairs fit a leaf's action, target and rung (not its actor)."""
+    fits = np.ones(action.shape, dtype=bool)
+    if leaf.action is not None:
+        fits &= np.isin(action, list(leaf.action))
+    if leaf.target is not None:
+        fits &= np.isin(target, list(leaf.target))
+    if leaf.min_rung:
+        fits &= RUNGS[action] >= leaf.min_rung
+    return fits
+
+
 def _ids(world: World, names: list[str] | None) -> frozenset[int] | None:
     """Actor indices of a pattern; 'unknown' matches attacks with no known author."""
     if names is None:
@@ -117,15 +129,9 @@ class ThreatBook:
         for li, leaf in enumerate(self.leaves):
             if day < leaf.since_day:
                 continue
-            match = active.copy()
+            match = active & _matches(leaf, action, target)
             if leaf.actor is not None:
                 match &= np.isin(author, list(leaf.actor))
-            if leaf.action is not None:
-                match &= np.isin(action, list(leaf.action))
-            if leaf.target is not None:
-                match &= np.isin(target, list(leaf.target))
-            if leaf.min_rung:
-                match &= RUNGS[action] >= leaf.min_rung
             if match.any():
                 state.trigger_seen[:, li] |= match
                 pending = state.threat_status[:, leaf.threat] == ThreatStatus.PENDING
@@ -236,13 +242,7 @@ class ThreatBook:
                 threat = self.threats[leaf.threat]
                 if threat.by == actor or (leaf.actor is not None and actor not in leaf.actor):
                     continue
-                would = np.ones(len(opt_action), dtype=bool)
-                if leaf.action is not None:
-                    would &= np.isin(opt_action, list(leaf.action))
-                if leaf.target is not None:
-                    would &= np.isin(opt_target, list(leaf.target))
-                if leaf.min_rung:
-                    would &= RUNGS[opt_action] >= leaf.min_rung
+                would = _matches(leaf, opt_action, opt_target)
                 if would.any():
                     found.append((li, would))
             self._deterrence_cache[key] = found

@@ -161,14 +161,19 @@ def _event(event: EventMatch, present: set[str], loc: Loc) -> Check:
         yield from _action_ref(action, (*loc, "action", i))
 
 
+def _duplicate_ids(items: list, section: str, what: str) -> Check:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            yield (section, i, "id"), f"duplicate {what} id '{item.id}'"
+        seen.add(item.id)
+
+
 def check_threats(scenario: Scenario, kinds: dict) -> Check:
     present = set(scenario.actors)
-    seen: set[str] = set()
+    yield from _duplicate_ids(scenario.threats, "threats", "threat")
     for i, threat in enumerate(scenario.threats):
         loc: Loc = ("threats", i)
-        if threat.id in seen:
-            yield (*loc, "id"), f"duplicate threat id '{threat.id}'"
-        seen.add(threat.id)
         yield from _actor_ref(threat.by, present, (*loc, "by"))
         for j, against in enumerate(threat.against):
             yield from _actor_ref(against, present, (*loc, "against", j))
@@ -186,12 +191,9 @@ def check_threats(scenario: Scenario, kinds: dict) -> Check:
 
 def check_injects(scenario: Scenario, kinds: dict) -> Check:
     present = set(scenario.actors)
-    seen: set[str] = set()
+    yield from _duplicate_ids(scenario.injects, "injects", "inject")
     for i, inject in enumerate(scenario.injects):
         loc: Loc = ("injects", i)
-        if inject.id in seen:
-            yield (*loc, "id"), f"duplicate inject id '{inject.id}'"
-        seen.add(inject.id)
         yield from _date_in(inject.date, scenario, (*loc, "date"))
         yield from _actor_ref(inject.actor, present, (*loc, "actor"), (UNKNOWN_ACTOR,))
         yield from _action_ref(inject.action, (*loc, "action"))
