@@ -1,0 +1,277 @@
+"""``run_batch``: an ensemble of replicates, cut in chunks, run, written and merged.
+
+The steps, in order:
+1. validate the request and load the scenario (nothing touched on disk if anything is wrong);
+2. check the results folder: a new or empty folder starts a batch; a folder of this very batch
+   is resumed only with ``resume``; anything else is refused, so nothing is ever overwritten;
+3. lock the folder, find the chunks whose files are already done (read back, not just named),
+   run the others in-process or on worker processes, each chunk writing its own files;
+4. merge the chunk files into the batch's tables and mark the manifest complete.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sim.batch.atomic import TEMP_MARK, remove_temp_files
+from sim.batch.errors import BatchInterrupted, ResultsFolderError
+from sim.batch.executors import run_chunks
+from sim.batch.files import CHUNKS, LOCK, ChunkFiles
+from sim.batch.manifest import (COMPLETE, RUNNING, chunks_of, identity_difference,
+                                mark_chunk_done, mark_chunk_pending, new_manifest, now,
+                                read_manifest, start_session, write_manifest)
+from sim.batch.merge import merge_all, merged_tables_ok
+from sim.batch.plan import (BatchSpec, Chunk, checked_chunk_size, checked_workers, make_spec,
+                            plan_chunks)
+from sim.batch.progress import progress_bar, wants_progress
+from sim.batch.readout import metric_descriptions, probe_scenario
+from sim.batch.result import BatchResult
+from sim.batch.worker import ChunkJob, ChunkReport, peak_rss_mb
+from sim.scenario.schema import Scenario
+
+
+def run_batch(scenario: str | Path | Scenario, variant: str | None = None, runs: int = 1000,
+              seed: int = 0, out: str | Path | None = None, workers: int | None = None,
+              chunk_size: int | None = None, events: bool = False, resume: bool = False,
+              progress: bool | None = None, overrides: Mapping[str, float] | None = None,
+              command: str | None = None) -> BatchResult:
+    """Run ``runs`` replicates of a scenario and return their results.
+
+    Args:
+        scenario: a shipped scenario id, a path to a scenario file, or a loaded ``Scenario``.
+        variant: one of the scenario's variants, or None for the base.
+        runs: number of replicates (replicate indices ``0 .. runs - 1``).
+        seed: the random seed; replicate i of (scenario, variant, seed) is the same whatever
+            the chunk size or the number of workers, and ``escsim run --replicate i`` replays it.
+        out: the results folder to write; None keeps the tables in memory only.
+        workers: local worker processes (default: one per available core; 1 runs in-process).
+            On Windows workers start by ``spawn``, which re-imports the calling script: call
+            ``run_batch`` from under ``if __name__ == "__main__":`` there.
+        chunk_size: replicates per chunk (default: several chunks per worker, at most 8,192).
+        events: also keep every event of every replicate (``events.parquet``).
+        resume: finish (or re-check) a batch already started in ``out``.
+        progress: draw a progress bar on stderr; None draws one if stderr is a terminal.
+        overrides: parameter overrides, ``{name: value}`` as ``escsim run --set`` takes them.
+        command: the command line to record in the manifest (the CLI passes its own).
+
+    Raises:
+        BatchError (a UserError) for a bad request, ResultsFolderError for a folder that cannot
+        be used, ScenarioError for a bad scenario or variant, BatchInterrupted on Ctrl-C.
+    """
+    spec = make_spec(scenario, variant, runs, seed, overrides, events)
+    n_workers = checked_workers(workers)
+    if chunk_size is not None:
+        checked_chunk_size(chunk_size, spec.runs, n_workers)
+    summary = probe_scenario(spec.scenario, spec.seed, spec.override_dict)
+    command = command or _python_call(spec, chunk_size)
+    run = _Run(spec, summary, n_workers, chunk_size, wants_progress(progress), command)
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="escsim-batch-") as temp:
+            return run.into(Path(temp) / "results", resume=False).in_memory()
+    return run.into(Path(out), resume)
+
+
+def _python_call(spec: BatchSpec, chunk_size: int | None) -> str:
+    arguments = [repr(spec.source), f"variant={spec.scenario.variant!r}", f"runs={spec.runs}",
+                 f"seed={spec.seed}"]
+    if chunk_size is not None:
+        arguments.append(f"chunk_size={chunk_size}")
+    if spec.events:
+        arguments.append("events=True")
+    if spec.overrides:
+        arguments.append(f"overrides={spec.override_dict!r}")
+    return f"sim.batch.run_batch({', '.join(arguments)})"
+
+
+# --- the results folder -----------------------------------------------------------------------
+
+def check_folder(folder: Path, spec: BatchSpec, resume: bool,
+                 chunk_size: int | None) -> dict[str, Any] | None:
+    """The manifest of the batch to resume in ``folder``, or None for a new batch.
+
+    Only reads: a folder that must not be used is refused before anything in it changes.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise ResultsFolderError(f"{folder} is a file, not a results folder; choose another --out")
+    if not folder.exists():
+        return None
+    manifest = read_manifest(folder)
+    if manifest is None:
+        foreign = [p.name for p in folder.iterdir() if not _left_by_a_start(p)]
+        if foreign:
+            raise ResultsFolderError(f"{folder} already holds files that are not an escsim batch "
+                                     f"(e.g. {sorted(foreign)[0]}); choose another --out")
+        return None
+    difference = identity_difference(manifest["batch"], spec.identity())
+    if difference:
+        raise ResultsFolderError(f"{folder} holds the results of another batch: {difference}; "
+                                 "choose another --out")
+    if not resume:
+        state = "this finished batch" if manifest.get("status") == COMPLETE \
+            else "an unfinished run of this batch"
+        raise ResultsFolderError(f"{folder} already holds {state}; add --resume to "
+                                 f"{'reuse' if state.startswith('this') else 'finish'} it, "
+                                 "or choose another --out")
+    if chunk_size is not None and chunk_size != manifest["chunk_size"]:
+        raise ResultsFolderError(f"{folder} was started with --chunk-size "
+                                 f"{manifest['chunk_size']}; resume with that size or without "
+                                 "--chunk-size")
+    return manifest
+
+
+def _left_by_a_start(path: Path) -> bool:
+    """What a batch killed before writing its manifest may leave: the lock, temporary files,
+    an empty chunks folder. Such a folder counts as empty."""
+    if path.name == LOCK or TEMP_MARK in path.name:
+        return True
+    return path.name == CHUNKS and path.is_dir() and not any(path.iterdir())
+
+
+def create_folder(folder: Path) -> None:
+    """Make the results folder (and its parents), as a one-line error if the OS refuses."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsFolderError(f"cannot create results folder {folder}: "
+                                 f"{exc.strerror or exc}") from None
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the folder for this batch alone (POSIX advisory lock; released if the process dies)."""
+    try:
+        handle = open(folder / LOCK, "a+")
+    except OSError as exc:
+        raise ResultsFolderError(f"cannot write to results folder {folder}: "
+                                 f"{exc.strerror or exc}") from None
+    with handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; concurrent batches are the user's care
+            yield
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ResultsFolderError(f"{folder} is in use by another escsim batch") from None
+        yield
+
+
+# --- one run of the batch into a folder -------------------------------------------------------
+
+class _Run:
+    """A batch being run (or resumed) into one results folder."""
+
+    def __init__(self, spec: BatchSpec, summary: dict[str, Any], workers: int,
+                 chunk_size: int | None, show_progress: bool, command: str):
+        self.spec, self.summary, self.workers = spec, summary, workers
+        self.chunk_size, self.show_progress, self.command = chunk_size, show_progress, command
+
+    def into(self, folder: Path, resume: bool) -> BatchResult:
+        check_folder(folder, self.spec, resume, self.chunk_size)  # refuse before creating it
+        create_folder(folder)
+        with folder_lock(folder):
+            # check again under the lock: another batch may have written the folder meanwhile
+            manifest = check_folder(folder, self.spec, resume, self.chunk_size) \
+                or self._new_manifest()
+            self._finish(folder, manifest)
+        return BatchResult.open(folder)
+
+    def _new_manifest(self) -> dict[str, Any]:
+        size = checked_chunk_size(self.chunk_size, self.spec.runs, self.workers)
+        return new_manifest(self.spec, size, plan_chunks(self.spec.runs, size), self.summary,
+                            metric_descriptions())
+
+    def _pending(self, folder: Path, manifest: dict[str, Any]) -> list[Chunk]:
+        """Chunks whose files are not verified done; the manifest is brought up to date."""
+        pending = []
+        for chunk in chunks_of(manifest):
+            files = ChunkFiles(folder / CHUNKS, chunk)
+            if files.is_done(self.summary["days"], self.spec.events):
+                if manifest["chunks"][chunk.index]["status"] != "done":
+                    mark_chunk_done(manifest, chunk.index, None)
+            else:
+                files.remove()
+                mark_chunk_pending(manifest, chunk.index)
+                pending.append(chunk)
+        return pending
+
+    def _finish(self, folder: Path, manifest: dict[str, Any]) -> None:
+        """Run the chunks not yet done, merge, and mark the batch complete."""
+        began = time.perf_counter()
+        pending, needs_merge = self._take_stock(folder, manifest)
+        session = start_session(manifest, self.command, min(self.workers, max(1, len(pending))))
+        write_manifest(folder, manifest)
+        (folder / CHUNKS).mkdir(exist_ok=True)  # after the manifest: the folder is now a batch's
+        peaks: list[float] = []  # workers' peak memory, as reported with each chunk
+        try:
+            self._run_pending(folder, manifest, pending, session, peaks)
+            if needs_merge:
+                merge_all(folder, chunks_of(manifest), self.summary, self.spec.runs,
+                          self.spec.events)
+        except KeyboardInterrupt:
+            raise self._interrupted(folder, manifest, pending, session, began, peaks) from None
+        self._close_session(session, began, peaks)
+        manifest["status"] = COMPLETE
+        if needs_merge or not manifest["finished"]:
+            manifest["finished"] = session["finished"]
+        write_manifest(folder, manifest)
+
+    def _take_stock(self, folder: Path, manifest: dict[str, Any]) -> tuple[list[Chunk], bool]:
+        """Clear what killed writers left; return the chunks to run and whether to merge."""
+        remove_temp_files(folder)
+        remove_temp_files(folder / CHUNKS)
+        pending = self._pending(folder, manifest)
+        needs_merge = bool(pending) or manifest["status"] != COMPLETE or \
+            not merged_tables_ok(folder, self.spec.runs, self.spec.events)
+        if needs_merge:
+            manifest["status"], manifest["finished"] = RUNNING, None
+        return pending, needs_merge
+
+    def _run_pending(self, folder: Path, manifest: dict[str, Any], pending: list[Chunk],
+                     session: dict[str, Any], peaks: list[float]) -> None:
+        """Run the chunks, recording each in the manifest as it finishes."""
+        job = ChunkJob(self.spec.scenario, self.spec.seed, self.spec.override_dict,
+                       self.spec.events, folder / CHUNKS)
+        done_before = self.spec.runs - sum(c.count for c in pending)
+        description = f"{self.spec.scenario.id} ({self.spec.variant})"
+        with progress_bar(description, self.spec.runs, done_before,
+                          self.show_progress and bool(pending)) as advance:
+            def on_done(report: ChunkReport) -> None:
+                mark_chunk_done(manifest, report.index, report.seconds)
+                session["chunks_run"] += 1
+                if report.peak_rss_mb is not None:
+                    peaks.append(report.peak_rss_mb)
+                write_manifest(folder, manifest)
+                advance(report.count)
+
+            run_chunks(job, pending, session["workers"], on_done)
+
+    def _interrupted(self, folder: Path, manifest: dict[str, Any], pending: list[Chunk],
+                     session: dict[str, Any], began: float, peaks: list[float]
+                     ) -> BatchInterrupted:
+        """Record an interrupted session; the error says how far the batch got."""
+        # chunks that were running when Ctrl-C came have since finished and written their
+        # files: count what is on disk
+        still_pending = self._pending(folder, manifest)
+        session["chunks_run"] = len(pending) - len(still_pending)
+        self._close_session(session, began, peaks)
+        write_manifest(folder, manifest)
+        done, total = len(manifest["chunks"]) - len(still_pending), len(manifest["chunks"])
+        return BatchInterrupted(f"interrupted: {done} of {total} chunks are done in {folder}; "
+                                "run the same command with --resume to finish")
+
+    @staticmethod
+    def _close_session(session: dict[str, Any], began: float, peaks: list[float]) -> None:
+        session["finished"] = now()
+        session["seconds"] = round(time.perf_counter() - began, 3)
+        main = peak_rss_mb()
+        session["peak_rss_mb"] = {
+            "main": None if main is None else round(main, 1),
+            "workers": round(max(peaks), 1) if peaks else None,
+        }

@@ -1,0 +1,146 @@
+"""The manifest: what a results folder holds, how it was made, and how far the batch got.
+
+It records the batch's identity (scenario id and content hash, variant, seed, runs, parameter
+overrides, whether events were kept, a fingerprint of the model's code), the chunk layout with
+each chunk's status, package versions, every session that worked on the folder (command line,
+start and finish times, workers), and the scenario's dates, actors, injects and threats, so
+that analysis and figures can be made from the folder alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sim.batch.atomic import write_text_atomic
+from sim.batch.daily import INDEX_RESOLUTION, QUANTILE_PERCENTS
+from sim.batch.errors import ResultsFolderError
+from sim.batch.files import DAILY, EVENTS, MANIFEST, OUTCOMES
+from sim.batch.plan import BatchSpec, Chunk
+
+FORMAT = "escsim-batch/1"
+RUNNING, COMPLETE = "running", "complete"
+PENDING, DONE = "pending", "done"
+VERSIONED_PACKAGES = ("escsim", "mesa", "numpy", "pandas", "pyarrow")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that shape results, and of Python."""
+    versions = {}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    versions["python"] = platform.python_version()
+    versions["platform"] = platform.platform()
+    return versions
+
+
+def new_manifest(spec: BatchSpec, chunk_size: int, chunks: list[Chunk],
+                 scenario: dict[str, Any], metrics: dict[str, str]) -> dict[str, Any]:
+    """The manifest of a batch about to start: every chunk pending."""
+    return {
+        "format": FORMAT,
+        "status": RUNNING,
+        "batch": spec.identity(),
+        "scenario_source": spec.source,
+        "scenario": scenario,
+        "chunk_size": chunk_size,
+        "chunks": [{"index": c.index, "start": c.start, "count": c.count, "status": PENDING,
+                    "seconds": None} for c in chunks],
+        "tables": {"outcomes": OUTCOMES, "daily": DAILY, "events": EVENTS if spec.events else None},
+        "metrics": metrics,
+        "daily_index": {
+            "definition": "per replicate and day: the sum of -Goldstein/10 over hostile actions",
+            "resolution": INDEX_RESOLUTION,
+            "quantiles_percent": list(QUANTILE_PERCENTS),
+            "quantile_rule": "smallest value whose cumulative share of replicates reaches q",
+        },
+        "versions": package_versions(),
+        "created": now(),
+        "finished": None,
+        "command": None,
+        "sessions": [],
+    }
+
+
+def chunks_of(manifest: dict[str, Any]) -> list[Chunk]:
+    """The chunk layout recorded in a manifest."""
+    return [Chunk(c["index"], c["start"], c["count"]) for c in manifest["chunks"]]
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest, or None if it has none."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ResultsFolderError(f"cannot read {path}: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ResultsFolderError(f"{path} is not an escsim batch manifest ({FORMAT})")
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest atomically (readable JSON, keys in a stable order)."""
+    write_text_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+def _described(key: str, value: Any) -> str:
+    if key == "scenario":
+        return f"scenario {value}"
+    if key == "variant":
+        return f"variant {value}"
+    if key == "seed":
+        return f"seed {value}"
+    if key == "runs":
+        return f"{value} runs"
+    if key == "overrides":
+        listed = ", ".join(f"{k}={v:g}" for k, v in value.items())
+        return f"parameter overrides {listed or 'none'}"
+    if key == "events":
+        return "--events" if value else "no --events"
+    return str(value)
+
+
+def identity_difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str | None:
+    """How a folder's batch differs from the one asked for, in a user's words (None if same)."""
+    for key in ("scenario", "variant", "seed", "runs", "overrides", "events"):
+        if stored.get(key) != wanted[key]:
+            return (f"it holds {_described(key, stored.get(key))}, "
+                    f"not {_described(key, wanted[key])}")
+    if stored.get("scenario_hash") != wanted["scenario_hash"]:
+        return f"its scenario {wanted['scenario']} had different content (the file has changed)"
+    if stored.get("model_fingerprint") != wanted["model_fingerprint"]:
+        return "it was made by a different version of the model"
+    return None
+
+
+def start_session(manifest: dict[str, Any], command: str, workers: int) -> dict[str, Any]:
+    """Record that a run (first or resumed) is working on the folder; returns its entry."""
+    session = {"command": command, "started": now(), "finished": None, "workers": workers,
+               "chunks_run": 0, "seconds": None, "peak_rss_mb": None}
+    manifest["sessions"].append(session)
+    manifest["command"] = command
+    return session
+
+
+def mark_chunk_done(manifest: dict[str, Any], index: int, seconds: float | None) -> None:
+    entry = manifest["chunks"][index]
+    entry["status"], entry["seconds"] = DONE, None if seconds is None else round(seconds, 3)
+
+
+def mark_chunk_pending(manifest: dict[str, Any], index: int) -> None:
+    entry = manifest["chunks"][index]
+    entry["status"], entry["seconds"] = PENDING, None
