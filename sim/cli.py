@@ -208,6 +208,75 @@ def plot(results: Annotated[Path, typer.Argument(
         typer.echo(path)
 
 
+RunsOpt = Annotated[int, typer.Option("--runs", "-n", min=1, help="Replicates per scenario.")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    help="Worker processes (default: one per core). Results do not depend on it.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Figure format: png or svg.")]
+
+
+@app.command()
+def compare(scenarios: Annotated[list[str], typer.Argument(
+                help="One scenario (compare its variants) or several (compare their bases).")],
+            variants: Annotated[str | None, typer.Option(
+                "--variants", help="Comma-separated variants, 'base' for none, e.g. "
+                                   "base,no-iran-restraint. The first is the reference.")] = None,
+            runs: RunsOpt = 10_000, seed: SeedOpt = 0, workers: WorkersOpt = None,
+            out: Annotated[Path | None, typer.Option(
+                "--out", "-o", help="Folder for comparison.csv, .json and the figure.")] = None,
+            fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
+    """Compare outcome classes and key metrics across variants or episodes, with 95% intervals
+    and differences from the first."""
+    from sim.analysis.compare import compare as run_comparison
+    from sim.analysis.compare import comparison_entries
+
+    entries = comparison_entries(scenarios, variants)
+    result = run_comparison(entries, runs, seed, workers, overrides=_overrides(set_))
+    typer.echo(result.render())
+    if out is not None:
+        for path in result.write(out, fmt=fmt):
+            typer.echo(path)
+
+
+@app.command()
+def backtest(scenarios: Annotated[list[str] | None, typer.Argument(
+                 help="Episodes to score (default: every shipped scenario with a record).")] = None,
+             runs: RunsOpt = 10_000, seed: SeedOpt = 0, workers: WorkersOpt = None,
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+             out: Annotated[Path | None, typer.Option(
+                 "--out", "-o", help="Folder for the report and figure.")] = None,
+             fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
+    """Score each episode against its historical record: the probability of what happened, where
+    each recorded metric falls, and proper scores against two naive baselines."""
+    from sim.analysis.backtesting import backtest as run_backtest
+
+    result = run_backtest(scenarios or None, runs, seed, workers, overrides=_overrides(set_))
+    typer.echo(result.to_json() if as_json else result.render())
+    if out is not None:
+        for path in result.write(out, fmt):
+            typer.echo(path, err=as_json)
+
+
+@app.command()
+def calibrate(runs: RunsOpt = 2000, seed: SeedOpt = 0,
+              budget: Annotated[int | None, typer.Option(
+                  min=1, help="Candidate parameter points to score (default 100).")] = None,
+              parameter: Annotated[list[str] | None, typer.Option(
+                  "--parameter", "-p", help="A parameter to fit (repeatable; default: the "
+                                            "documented set).")] = None,
+              start: Annotated[Path | None, typer.Option(
+                  help="Start from a fitted-parameters.yaml instead of the shipped values.")] = None,
+              out: Annotated[Path | None, typer.Option(
+                  "--out", "-o", help="Folder for fitted-parameters.yaml and the report.")] = None,
+              workers: WorkersOpt = None) -> None:
+    """Refit the shared behavioural parameters to the historical records of the shipped
+    episodes, and report the score before and after. Shipped values are never changed."""
+    from sim.analysis.calibrate import calibrate as run_calibration
+
+    report = run_calibration(runs, seed, budget, parameter or None, start, out, workers,
+                             progress=True)
+    typer.echo(report.render())
+
+
 def main() -> None:
     """Entry point: run the app, turning user mistakes into one-line errors."""
     from sim.errors import UserError
