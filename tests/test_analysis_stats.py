@@ -28,6 +28,11 @@ def test_clopper_pearson_matches_exact_binomial_tails(k, n):
         assert hi == 1.0
 
 
+def test_wilson_is_exactly_0_or_1_at_the_edges():
+    lo, hi = wilson(np.array([0, 50]), 50)
+    assert lo[0] == 0.0 and hi[1] == 1.0 and hi[0] < 1.0 and lo[1] > 0.0
+
+
 def test_wilson_known_value():
     # 81 of 263 (a textbook example): Wilson 95% interval 0.2553 .. 0.3662
     lo, hi = wilson(81, 263)

@@ -36,7 +36,10 @@ def wilson(successes: np.ndarray | int, n: np.ndarray | int,
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # at k = 0 and k = n the bounds are exactly 0 and 1 (rounding would leave a hair's breadth)
+    low = np.where(k == 0, 0.0, np.clip(centre - half, 0, 1))
+    high = np.where(k == n, 1.0, np.clip(centre + half, 0, 1))
+    return low, high
 
 
 def clopper_pearson(successes: np.ndarray | int, n: np.ndarray | int,

@@ -80,10 +80,15 @@ def metric_names() -> list[str]:
     return [*COUNTS, *window, *OTHER_METRICS]
 
 
-_ATTACKS = {ACTION_INDEX[a] for a in ("rocket_attack", "drone_attack", "infrastructure_attack",
-                                      "armed_assault")}
-_STRIKES_ON_MILITIAS = {ACTION_INDEX["strike_militia_sites"], ACTION_INDEX["leadership_strike"]}
-_RESTRAINT_MOVES = {ACTION_INDEX["restraint_meeting"], ACTION_INDEX["economic_bargain"]}
+def _flags(*action_ids: str) -> np.ndarray:
+    """A boolean lookup over catalogue indices: True for the named actions."""
+    flags = np.zeros(len(ACTION_INDEX), dtype=bool)
+    flags[[ACTION_INDEX[a] for a in action_ids]] = True
+    return flags
+
+
+_STRIKES_ON_MILITIAS = _flags("strike_militia_sites", "leadership_strike")
+_RESTRAINT_MOVES = _flags("restraint_meeting", "economic_bargain")
 
 
 class Tally:
@@ -104,6 +109,7 @@ class Tally:
                                       dtype=np.int64)
         kinds = world.kinds
         self._us_like = np.array([k in (ActorKind.UNITED_STATES, ActorKind.ISRAEL) for k in kinds])
+        self._regional = np.array([k is ActorKind.REGIONAL_GOVERNMENT for k in kinds])
 
     def _add(self, name: str, values: np.ndarray, in_window: bool) -> None:
         self.total[name] += values
@@ -118,8 +124,7 @@ class Tally:
         att = out.attempted
         if batch.chosen_by_model:
             self.max_free_rung = np.maximum(self.max_free_rung, RUNGS[act] * batch.active)
-        self._add("government_restraint_moves", batch.active & np.isin(act, list(_RESTRAINT_MOVES)),
-                  in_window)
+        self._add("government_restraint_moves", batch.active & _RESTRAINT_MOVES[act], in_window)
         self._add("commander_removals", batch.active & (act == ACTION_INDEX["remove_commanders"]),
                   in_window)
         if att.any():
@@ -140,7 +145,7 @@ class Tally:
             on_il = att & (tgt == w.index.get("israel", -9)) & (batch.target >= 0)
             self._add("militia_attacks_on_us", on_us, in_window)
             self._add("militia_attacks_on_israel", on_il, in_window)
-            on_krg = att & np.array([w.kinds[t] is ActorKind.REGIONAL_GOVERNMENT for t in tgt])
+            on_krg = att & self._regional[tgt]
             self._add("militia_attacks_on_kurdistan", on_krg, in_window)
             self._add("militia_armed_assaults", att & (act == ACTION_INDEX["armed_assault"]),
                       in_window)
@@ -154,7 +159,7 @@ class Tally:
         self._add("killed", out.killed, in_window)
         self._add("injured", out.injured, in_window)
         if batch.actor != UNKNOWN and self._us_like[batch.actor]:
-            strike = att & np.isin(act, list(_STRIKES_ON_MILITIAS)) & w.militias[tgt]
+            strike = att & _STRIKES_ON_MILITIAS[act] & w.militias[tgt]
             self._add("strikes_on_militias", strike, in_window)
             rows = np.arange(w.replicates)
             recent = day - state_last_attack[rows, tgt, batch.actor] <= w.param("retaliation_window_days")

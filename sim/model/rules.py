@@ -57,14 +57,15 @@ def hostile_scores(world: World, state: State, threats: ThreatBook, actor: int, 
     scores = np.zeros((world.replicates, len(opts)))
     hostile = np.flatnonzero(host > 0)
     if hostile.size:
-        target = opts.target[hostile]
-        drive, cost = _per_target_terms(world, state, actor)
+        # the terms depend on the target only: compute them for the few targets, then gather
+        targets, column = np.unique(opts.target[hostile], return_inverse=True)
+        drive, cost = _per_target_terms(world, state, actor, targets)
         recognised = np.where(opts.claimed[hostile][None, :], 1.0,
                               p("attribution_accuracy")[:, None])
         risk = (p("retaliation_weight") * tr("risk_aversion")[:, actor])[:, None]
-        deterred = threats.deterrence(state, actor, opts.action[hostile], target)
+        deterred = threats.deterrence(state, actor, opts.action[hostile], opts.target[hostile])
         scores[:, hostile] = host[hostile][None, :] * (
-            drive[:, target] - recognised * (cost[:, target] + risk * deterred))
+            drive[:, column] - recognised * (cost[:, column] + risk * deterred))
     commitment = threats.commitment(state, actor, opts.action, opts.target, opts.claimed,
                                     trigger_actor)
     if commitment is not None:
@@ -72,8 +73,9 @@ def hostile_scores(world: World, state: State, threats: ThreatBook, actor: int, 
     return scores
 
 
-def _per_target_terms(world: World, state: State, actor: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per target actor: the drive toward hostility and the costs it carries, each (R, N).
+def _per_target_terms(world: World, state: State, actor: int,
+                      targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per target actor: the drive toward hostility and the costs it carries, each (R, T).
 
     drive = aggression + w_grievance * log(1 + grievance) + w_directive * directive (vs those
     the patron can strike); cost = w_retaliation * risk_aversion * credibility * severity
@@ -82,16 +84,18 @@ def _per_target_terms(world: World, state: State, actor: int) -> tuple[np.ndarra
     """
     p, tr = world.param, world.trait
     drive = tr("aggression")[:, actor, None] + \
-        p("grievance_weight")[:, None] * np.log1p(state.grievance_of(actor))
+        p("grievance_weight")[:, None] * np.log1p(state.grievance_of(actor)[:, targets])
     patron = world.patron[actor]
     if patron >= 0:
         drive += (p("directive_weight") * state.directive[:, actor])[:, None] \
-            * world.enemies[patron][None, :]
+            * world.enemies[patron, targets][None, :]
     risk = p("retaliation_weight") * tr("risk_aversion")[:, actor]
-    cost = risk[:, None] * state.credibility_of(actor) * tr("retaliation_severity")
-    cost += (p("decapitation_fear_weight") * state.fear[:, actor])[:, None] * world.decapitators[None, :]
+    cost = risk[:, None] * state.credibility_of(actor)[:, targets] \
+        * tr("retaliation_severity")[:, targets]
+    cost += (p("decapitation_fear_weight") * state.fear[:, actor])[:, None] \
+        * world.decapitators[targets][None, :]
     stake = state.stake[:, actor] * (p("stake_baseline") + state.pressure[:, actor])
-    at_stake = 1.0 + (p("host_state_stake_factor")[:, None] - 1.0) * world.host_state[None, :]
+    at_stake = 1.0 + (p("host_state_stake_factor")[:, None] - 1.0) * world.host_state[targets][None, :]
     cost += (p("stake_weight") * stake)[:, None] * at_stake
     return drive, cost
 

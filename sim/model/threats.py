@@ -12,6 +12,7 @@ A response target may be the keyword ``attacker``: whoever set off the trigger.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -24,7 +25,7 @@ ATTACKER = "attacker"
 RUNGS = np.array([a.rung for a in CATALOGUE])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Leaf:
     threat: int
     actor: frozenset[int] | None
@@ -32,6 +33,30 @@ class Leaf:
     target: frozenset[int] | None
     min_rung: int
     since_day: int
+    n_actors: int
+
+    # Lookup tables for matching many events at once: entry [i + 1] says whether actor or
+    # target index i fits (index -1, "none" or "unknown", sits at entry 0).
+    def _table(self, allowed: frozenset[int] | None, size: int) -> np.ndarray:
+        table = np.ones(size + 1, dtype=bool)
+        if allowed is not None:
+            table[:] = False
+            table[[i + 1 for i in allowed]] = True
+        return table
+
+    @cached_property
+    def actor_table(self) -> np.ndarray:
+        return self._table(self.actor, self.n_actors)
+
+    @cached_property
+    def target_table(self) -> np.ndarray:
+        return self._table(self.target, self.n_actors)
+
+    @cached_property
+    def action_table(self) -> np.ndarray:
+        table = np.ones(len(CATALOGUE), dtype=bool) if self.action is None \
+            else np.isin(np.arange(len(CATALOGUE)), list(self.action))
+        return table & (RUNGS >= self.min_rung)
 
 
 @dataclass(frozen=True)
@@ -48,14 +73,7 @@ class CompiledThreat:
 
 def _matches(leaf: Leaf, action: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Which (action, target) pairs fit a leaf's action, target and rung (not its actor)."""
-    fits = np.ones(action.shape, dtype=bool)
-    if leaf.action is not None:
-        fits &= np.isin(action, list(leaf.action))
-    if leaf.target is not None:
-        fits &= np.isin(target, list(leaf.target))
-    if leaf.min_rung:
-        fits &= RUNGS[action] >= leaf.min_rung
-    return fits
+    return leaf.action_table[action] & leaf.target_table[target + 1]
 
 
 def _ids(world: World, names: list[str] | None) -> frozenset[int] | None:
@@ -91,7 +109,7 @@ class ThreatBook:
             self.leaves.append(Leaf(
                 t_index, _ids(self.world, ev.actor),
                 None if ev.action is None else frozenset(ACTION_INDEX[a] for a in ev.action),
-                _ids(self.world, ev.target), ev.min_rung or 0, since))
+                _ids(self.world, ev.target), ev.min_rung or 0, since, self.world.n))
             return ("leaf", len(self.leaves) - 1)
         if trigger.any_of is not None:
             return ("any", tuple(self._compile(t, t_index, made_day) for t in trigger.any_of))
@@ -131,7 +149,7 @@ class ThreatBook:
                 continue
             match = active & _matches(leaf, action, target)
             if leaf.actor is not None:
-                match &= np.isin(author, list(leaf.actor))
+                match &= leaf.actor_table[author + 1]
             if match.any():
                 state.trigger_seen[:, li] |= match
                 pending = state.threat_status[:, leaf.threat] == ThreatStatus.PENDING
