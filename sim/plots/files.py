@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.analysis.files import DPI, output_folder
+from sim.analysis.files import FIGURE_FORMATS as FORMATS
 from sim.batch.atomic import write_atomic
 from sim.batch.result import BatchResult
 from sim.errors import UserError
@@ -13,9 +15,6 @@ from sim.plots.figures import FIGURES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-FORMATS = ("png", "svg")
-DPI = 150
 
 
 class PlotError(UserError):
@@ -39,13 +38,7 @@ def write_figures(results: str | Path | BatchResult, out: str | Path,
     if fmt not in FORMATS:
         raise PlotError(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'")
     result = results if isinstance(results, BatchResult) else BatchResult.open(results)
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise PlotError(f"{folder} is a file, not a folder for figures")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PlotError(f"cannot create figure folder {folder}: {exc.strerror or exc}") from None
+    folder = output_folder(out)
     written = []
     for name, draw in FIGURES.items():
         figure = draw(result)
