@@ -24,7 +24,7 @@ SCENARIO, VARIANT, SEED = "june-2025", "no-restraint", 7
 
 
 def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in_process) -> None:
-    runs, chunk = 4096, 256  # 16 chunks: the kill comes after the first, long before the last
+    runs, chunk = 8192, 256  # 32 chunks: the kill comes after the first, long before the last
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--variant", VARIANT,
                "--runs", str(runs), "--seed", str(SEED), "--out", str(out),
@@ -73,7 +73,8 @@ def _start_and_wait_for_a_chunk(command: list[str], out: Path) -> subprocess.Pop
 def test_ctrl_c_stops_with_a_one_line_error_and_a_resumable_folder(tmp_path: Path) -> None:
     out = tmp_path / "interrupted"
     process = _start_and_wait_for_a_chunk(
-        [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--runs", "4096", "--seed", "3",
+        # 400 chunks: far more than can finish between the first chunk and the signal
+        [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--runs", "102400", "--seed", "3",
          "--out", str(out), "--chunk-size", "256", "--workers", "1", "--quiet"], out)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
