@@ -58,9 +58,15 @@ def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in
     assert_frame_equal(resumed.daily, uninterrupted.daily)
 
 
+def _default_sigint() -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python keeps it ignored (no
+    # KeyboardInterrupt) if it starts that way; give the child the terminal's default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_wait_for_a_chunk(command: list[str], out: Path) -> subprocess.Popen:
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120
     while not list((out / "chunks").glob("chunk-*.outcomes.parquet")):
         if process.poll() is not None or time.monotonic() > deadline:
