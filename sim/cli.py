@@ -224,8 +224,8 @@ def compare(scenarios: Annotated[list[str], typer.Argument(
             out: Annotated[Path | None, typer.Option(
                 "--out", "-o", help="Folder for comparison.csv, .json and the figure.")] = None,
             fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
-    """Compare outcome classes and key metrics across variants or episodes, with 95% intervals
-    and differences from the first."""
+    """Compare outcome classes and key metrics across variants or episodes, with 95% \
+intervals and differences from the first."""
     from sim.analysis.compare import compare as run_comparison
     from sim.analysis.compare import comparison_entries
 
@@ -245,8 +245,8 @@ def backtest(scenarios: Annotated[list[str] | None, typer.Argument(
              out: Annotated[Path | None, typer.Option(
                  "--out", "-o", help="Folder for the report and figure.")] = None,
              fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
-    """Score each episode against its historical record: the probability of what happened, where
-    each recorded metric falls, and proper scores against two naive baselines."""
+    """Score each episode against its historical record: the probability of what happened, \
+where each recorded metric falls, and proper scores against two naive baselines."""
     from sim.analysis.backtesting import backtest as run_backtest
 
     result = run_backtest(scenarios or None, runs, seed, workers, overrides=_overrides(set_))
@@ -268,8 +268,8 @@ def calibrate(runs: RunsOpt = 2000, seed: SeedOpt = 0,
               out: Annotated[Path | None, typer.Option(
                   "--out", "-o", help="Folder for fitted-parameters.yaml and the report.")] = None,
               workers: WorkersOpt = None) -> None:
-    """Refit the shared behavioural parameters to the historical records of the shipped
-    episodes, and report the score before and after. Shipped values are never changed."""
+    """Refit the shared behavioural parameters to the historical records of the shipped \
+episodes, and report the score before and after. Shipped values are never changed."""
     from sim.analysis.calibrate import calibrate as run_calibration
 
     report = run_calibration(runs, seed, budget, parameter or None, start, out, workers,
