@@ -238,7 +238,3 @@ ACTIONS: dict[str, Action] = {action.id: action for action in CATALOGUE}
 ACTION_INDEX: dict[str, int] = {action.id: i for i, action in enumerate(CATALOGUE)}
 MAX_RUNG = max(action.rung for action in CATALOGUE)
 
-
-def action(action_id: str) -> Action:
-    """The catalogue entry for an id (KeyError for an unknown id)."""
-    return ACTIONS[action_id]

@@ -45,12 +45,6 @@ class ReplicateRNG:
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
 
 
-def gumbel(u: np.ndarray) -> np.ndarray:
-    """Standard Gumbel variates from uniforms (for logit choice by the Gumbel-max trick)."""
-    tiny = np.finfo(np.float64).tiny
-    return -np.log(-np.log(np.clip(u, tiny, 1.0 - 1e-16)))
-
-
 def poisson_from_uniform(lam: np.ndarray, u: np.ndarray, max_k: int = 60) -> np.ndarray:
     """Poisson(lam) draws by inverting the CDF at u (lam is small here: a few at most)."""
     lam = np.asarray(lam, dtype=np.float64)

@@ -8,7 +8,7 @@ memory: the decision rule reads it once per actor and day (``grievance_of``, ``c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -52,9 +52,6 @@ class State:
     def credibility_of(self, holder: int) -> np.ndarray:
         """(R, N) credibility ``holder`` gives every actor's threats."""
         return self.credibility[holder]
-
-    def copy(self) -> State:
-        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 
 
 def initial_state(world: World, threat_count: int, leaf_count: int) -> State:
