@@ -27,7 +27,7 @@ import pandas as pd
 
 from sim.analysis.backtest import EpisodeBacktest, backtest_episode, scores_table
 from sim.analysis.episodes import load_episodes, simulated_outcomes
-from sim.analysis.files import json_text, output_folder, save_figure, write_text
+from sim.analysis.files import json_report, output_folder, save_figure, write_text
 from sim.analysis.stats import class_probabilities
 from sim.errors import UserError
 from sim.scenario.schema import Scenario
@@ -178,10 +178,7 @@ class Backtest:
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The backtest as JSON; written to ``path`` when given."""
-        text = json_text(self.to_dict())
-        if path is not None:
-            write_text(path, text)
-        return text
+        return json_report(self.to_dict(), path)
 
     def figure(self) -> Figure:
         """Per episode, the class probabilities with the historical class marked, and the

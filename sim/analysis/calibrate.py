@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.episodes import load_episodes
-from sim.analysis.files import json_text, output_folder, write_text
+from sim.analysis.files import json_report, output_folder, write_text
 from sim.analysis.objective import EpisodeScore, score_episode, total_score
 from sim.analysis.sweep import POINT, run_sweep
 from sim.errors import UserError
@@ -464,10 +464,7 @@ class CalibrationReport:
         }
 
     def to_json(self, path: str | Path | None = None) -> str:
-        text = json_text(self.to_dict())
-        if path is not None:
-            write_text(path, text)
-        return text
+        return json_report(self.to_dict(), path)
 
     def fitted_yaml(self) -> str:
         """``fitted-parameters.yaml``: a scenario's top-level ``parameters:`` mapping (and actor

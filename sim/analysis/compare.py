@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.episodes import simulated_outcomes, variant_label, variant_of
-from sim.analysis.files import json_text, output_folder, save_figure, write_text
+from sim.analysis.files import json_report, output_folder, save_figure, write_text
 from sim.analysis.stats import (LEVEL, class_probabilities, mean_interval, newcombe_difference,
                                 welch_difference)
 from sim.errors import UserError
@@ -190,10 +190,7 @@ class Comparison:
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The comparison as JSON; written to ``path`` when given."""
-        text = json_text(self.to_dict())
-        if path is not None:
-            write_text(path, text)
-        return text
+        return json_report(self.to_dict(), path)
 
     def to_csv(self, folder: str | Path) -> Path:
         """Write the tidy table to ``folder/comparison.csv``; returns the file."""

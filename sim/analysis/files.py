@@ -61,6 +61,14 @@ def json_text(data: Any) -> str:
     return json.dumps(plain(data), indent=2, ensure_ascii=False) + "\n"
 
 
+def json_report(data: Any, path: str | Path | None = None) -> str:
+    """``data`` as indented JSON; also written (whole or not at all) to ``path`` when given."""
+    text = json_text(data)
+    if path is not None:
+        write_text(path, text)
+    return text
+
+
 def save_figure(figure: Figure, path: str | Path) -> Path:
     """Save a figure; the format comes from the file's suffix (png or svg)."""
     target = Path(path)
