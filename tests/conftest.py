@@ -10,9 +10,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+
+# Property tests must not depend on the machine's speed or on what an earlier run saved: no
+# deadline (a busy 2-core machine is several times slower than a quiet one), no example database
+# in the checkout, and the same examples every run. ESCSIM_HYPOTHESIS_RANDOM=1 explores afresh.
+settings.register_profile(
+    "escsim", deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow],
+    derandomize=os.environ.get("ESCSIM_HYPOTHESIS_RANDOM") != "1")
+settings.load_profile("escsim")
 
 
 @pytest.fixture(scope="session")
