@@ -126,11 +126,12 @@ def parameters() -> None:
     """List every behavioural parameter: meaning, range, default and evidence."""
     from sim.model.parameters import GLOBAL, PER_ACTOR
 
-    typer.echo("Global parameters (override with --set NAME=VALUE):")
+    typer.echo("Global parameters (override with --set NAME=VALUE). Support: how far the "
+               "evidence goes (magnitude, direction, or a judgement).")
     for p in GLOBAL.values():
         typer.echo(f"  {p.name} = {p.default:g}  [{p.low:g}, {p.high:g}]  {p.meaning}")
-        if p.evidence:
-            typer.echo(f"      evidence: {', '.join(p.evidence)}")
+        typer.echo(f"      support: {p.support}"
+                   + (f"; evidence: {', '.join(p.evidence)}" if p.evidence else ""))
     typer.echo("\nPer-actor traits (values in sim/model/actors.yaml; override with "
                "--set NAME__ACTOR=VALUE):")
     for p in PER_ACTOR.values():
@@ -267,13 +268,25 @@ def calibrate(runs: RunsOpt = 2000, seed: SeedOpt = 0,
                   help="Start from a fitted-parameters.yaml instead of the shipped values.")] = None,
               out: Annotated[Path | None, typer.Option(
                   "--out", "-o", help="Folder for fitted-parameters.yaml and the report.")] = None,
+              holdout: Annotated[str | None, typer.Option(
+                  help="Leave this episode out of the fit and score it with the fitted values; "
+                       "'all' does so for every episode in turn (the leave-one-out table).")
+              ] = None,
               workers: WorkersOpt = None) -> None:
     """Refit the shared behavioural parameters to the historical records of the shipped \
-episodes, and report the score before and after. Shipped values are never changed."""
+episodes, and report the score before and after. Shipped values are never changed. With \
+--holdout, fit on the other episodes and score the one left out."""
     from sim.analysis.calibrate import calibrate as run_calibration
+    from sim.analysis.calibrate import leave_one_out
 
+    if holdout == "all":
+        if start is not None or out is not None:
+            fail("--holdout all takes neither --start nor --out")
+        typer.echo(leave_one_out(runs, seed, budget, parameter or None, workers,
+                                 progress=True).render())
+        return
     report = run_calibration(runs, seed, budget, parameter or None, start, out, workers,
-                             progress=True)
+                             progress=True, holdout=holdout)
     typer.echo(report.render())
 
 

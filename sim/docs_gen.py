@@ -29,8 +29,10 @@ from pathlib import Path
 
 from sim.model.actions import CATALOGUE, Action, Effects
 from sim.model.catalogue import actor_catalogue
-from sim.model.outcomes import COUNTS, OTHER_METRICS, OUTCOME_CLASSES, WINDOW_COUNTS
-from sim.model.parameters import GLOBAL, PER_ACTOR
+from sim.model.outcomes import (COUNTS, OTHER_METRICS, OUTCOME_CLASSES, STATE_CONFLICT_CLASSES,
+                                WINDOW_COUNTS)
+from sim.model.parameters import GLOBAL, PER_ACTOR, SUPPORT_LEVELS
+from sim.model.places import HOME, PLACES
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
 DASH = "—"
@@ -69,16 +71,50 @@ def _yes(flag: bool) -> str:
 
 # --- sections -----------------------------------------------------------------------------------
 
+def evidence_strength() -> dict[str, dict[str, int]]:
+    """How many global parameters and catalogue trait values each level of support has."""
+    out = {"global parameters": {level: 0 for level in SUPPORT_LEVELS},
+           "actor traits": {level: 0 for level in SUPPORT_LEVELS}}
+    for p in GLOBAL.values():
+        out["global parameters"][p.support] += 1
+    for actor in actor_catalogue().values():
+        for name in actor.traits:
+            out["actor traits"][actor.support.get(name, "judgement")] += 1
+    return out
+
+
+def _strength_section() -> list[str]:
+    counts = evidence_strength()
+    total = {level: sum(c[level] for c in counts.values()) for level in SUPPORT_LEVELS}
+    rows = []
+    for label, c in (*counts.items(), ("all numbers", total)):
+        n = sum(c.values())
+        rows.append((label, str(n), *(f"{c[level]} ({100 * c[level] / max(n, 1):.0f}%)"
+                                      for level in SUPPORT_LEVELS)))
+    return [
+        "## How far the evidence goes",
+        "",
+        "Every number says how far its evidence goes. *Magnitude*: the facts pin its size (a",
+        "count, a rate, a duration). *Direction*: the facts show the effect exists and which way it",
+        "acts, not how strong it is. *Judgement*: no fact bears on it; it is the modellers' choice,",
+        "stated as such. Most numbers are directions: the sources say what mattered, rarely how",
+        "much.",
+        "",
+        *_table(("Numbers", "Count", *(level.capitalize() for level in SUPPORT_LEVELS)), rows),
+        "",
+    ]
+
+
 def _global_section() -> list[str]:
     rows = [(f"`{p.name}`", _cell(p.meaning), f"{_num(p.low)} .. {_num(p.high)}", _num(p.default),
-             _ids(p.evidence), _cell(p.rationale)) for p in GLOBAL.values()]
+             p.support, _ids(p.evidence), _cell(p.rationale)) for p in GLOBAL.values()]
     return [
         "## Global parameters",
         "",
         "Shared by all actors and all episodes. Override one with `escsim run ... --set NAME=VALUE`,",
         "with a scenario's top-level `parameters:`, or with a keyword argument of `EscalationModel`.",
         "",
-        *_table(("Name", "Meaning", "Range", "Default", "Evidence", "Rationale"), rows),
+        *_table(("Name", "Meaning", "Range", "Default", "Support", "Evidence", "Rationale"), rows),
         "",
     ]
 
@@ -124,10 +160,10 @@ def _actor_section() -> list[str]:
     for a in catalogue.values():
         patron = f", patron `{a.patron}`" if a.patron else ""
         lines += [f"### `{a.id}`: {a.name}", "", f"Kind `{a.kind.value}`{patron}.", ""]
-        rows = [(f"`{n}`", _num(v), _ids(a.evidence.get(n, ())), _cell(a.rationale.get(n, "")))
-                for n, v in a.traits.items()]
+        rows = [(f"`{n}`", _num(v), a.support.get(n, "judgement"), _ids(a.evidence.get(n, ())),
+                 _cell(a.rationale.get(n, ""))) for n, v in a.traits.items()]
         if rows:
-            lines += [*_table(("Trait", "Value", "Evidence", "Rationale"), rows), ""]
+            lines += [*_table(("Trait", "Value", "Support", "Evidence", "Rationale"), rows), ""]
         unset = [n for n in names if n not in a.traits]
         if unset:
             lines += ["Fallback defaults: " + ", ".join(f"`{n}`" for n in unset) + ".", ""]
@@ -149,22 +185,29 @@ def _effects(effects: Effects) -> str:
     parts = []
     for f in fields(Effects):
         value = getattr(effects, f.name)
-        if f.name == "to_allies" or not value:
+        if f.name == "directive":
+            if value is not None:
+                parts.append(f"`directive` set to {_num(value)}")
+            continue
+        if not value:
             continue
         if isinstance(value, bool):
             parts.append(f"`{f.name}`")
         else:
             sign = "+" if value > 0 else ""
             parts.append(f"`{f.name}` {sign}{_num(value)}")
-    if parts and effects.to_allies:
-        parts.append("(to every ally of the actor)")
     return " ".join(parts) if parts else DASH
+
+
+def _modes(action: Action) -> str:
+    return ", ".join(m.label for m in action.modes)
 
 
 def _action_section() -> list[str]:
     codes = [(f"`{a.id}`", _cell(a.label), str(a.rung), a.family.value, _kinds(a.actor_kinds),
-              _kinds(a.target_kinds), _code(a.code.cameo), _num(a.code.goldstein), _plover(a),
-              _yes(a.kinetic), _num(a.interceptable), _num(a.lethality), _yes(a.deniable))
+              _kinds(a.target_kinds) + (" (or none)" if a.optional_target else ""),
+              _code(a.code.cameo), _num(a.code.goldstein), _plover(a),
+              _yes(a.kinetic), _num(a.interceptable), _num(a.lethality), _modes(a))
              for a in CATALOGUE]
     effects = [(f"`{a.id}`", _num(a.hostility), _num(a.killed_if_lethal),
                 _num(a.injured_per_killed), _num(a.material_harm), _yes(a.leadership),
@@ -175,14 +218,18 @@ def _action_section() -> list[str]:
         "Every move an actor can make, on one escalation ladder (rung 0 = do nothing, the top rung",
         "= state-on-state strike). *Who* and *targets* are kinds of actor. The event codes are",
         "explained in [event-codes.md](event-codes.md). *Interceptable* is the share of the",
-        "target's air defence that applies; *lethality* the chance that a hit kills someone (times",
-        "the target's exposure); *deniable* actions can be left unclaimed.",
+        "target site's air defence that applies; *lethality* the chance that a hit kills someone",
+        "(times the site's exposure); *claim* lists how the act can be owned: `own` (openly),",
+        "`front` (under a front group's name), `none` (unclaimed), `forewarned` (a strike",
+        "announced in advance). An action whose targets say *(or none)* can be taken without a",
+        "target: it then speaks to every actor it could target (a patron's allies, every militia).",
         "",
         *_table(("Id", "What", "Rung", "Family", "Who", "Targets", "CAMEO", "Goldstein", "PLOVER",
-                 "Kinetic", "Interceptable", "Lethality", "Deniable"), codes),
+                 "Kinetic", "Interceptable", "Lethality", "Claim"), codes),
         "",
-        "Adjudication numbers and standing effects. *Hostility* (0..1) scales the hostile terms of",
-        "the decision rule; *killed if lethal* is the mean number killed when a hit is lethal (one",
+        "Adjudication numbers and standing effects. *Hostility* (0..1) is what an act adds to",
+        "regional tension and the escalation index; *killed if lethal* is the mean number killed",
+        "when a hit is lethal (one",
         "plus a Poisson draw); *material harm* is the grievance a hit causes without casualties;",
         "actions with *free choice* `no` happen only as scripted injects or when a player takes",
         "them. Standing effects are added to the state of the target (or of the actor itself for",
@@ -201,6 +248,22 @@ _WINDOW_ONLY = {
 }
 
 
+def _place_section() -> list[str]:
+    rows = [(f"`{p.id}`", _cell(p.name), _yes(p.in_iraq),
+             ", ".join(f"`{k.value}`" for k, home in HOME.items() if home == p.id) or DASH)
+            for p in PLACES.values()]
+    return [
+        "## Places",
+        "",
+        "Every kinetic act lands at a site: an actor's presence at a place. A scenario lists an",
+        "actor's places under `sites:`; otherwise it has one site, at its kind's home. Whether a",
+        "place is in Iraq decides what an act there puts at risk (the rule's stake term).",
+        "",
+        *_table(("Place", "What", "In Iraq", "Home of"), rows),
+        "",
+    ]
+
+
 def _outcome_section() -> list[str]:
     rows = [(f"`{name}`", _cell(text)) for name, text in COUNTS.items()]
     for name in WINDOW_COUNTS:
@@ -211,9 +274,12 @@ def _outcome_section() -> list[str]:
         "## Outcome metrics",
         "",
         "One value per replicate. Counts run over the whole scenario; `window_` counts and the",
-        "outcome class use only the assessment window. The outcome class is one of:",
-        ", ".join(f"`{c}`" for c in OUTCOME_CLASSES) + ".",
-        "[model.md](model.md#observation) gives the rule that decides it.",
+        "two classes use only the assessment window. The theatre outcome class is one of",
+        ", ".join(f"`{c}`" for c in OUTCOME_CLASSES) + "; the state-conflict class one of",
+        ", ".join(f"`{c}`" for c in STATE_CONFLICT_CLASSES) + ".",
+        "[model.md](model.md#observation) gives the rules that decide them. A scenario's record",
+        "may also ask for any count over dates of its own: such a column is named",
+        "`metric@START..END`.",
         "",
         *_table(("Metric", "Meaning"), rows),
         "",
@@ -234,14 +300,17 @@ def parameter_reference_markdown() -> str:
         "numbers enter the rules is described in [model.md](model.md); `escsim parameters` prints",
         "the parameter tables at the terminal.",
         "",
-        "Contents: [global parameters](#global-parameters), [per-actor traits](#per-actor-traits),",
+        "Contents: [how far the evidence goes](#how-far-the-evidence-goes),",
+        "[global parameters](#global-parameters), [per-actor traits](#per-actor-traits),",
         "[actors](#actors-of-the-shared-catalogue), [actions](#action-catalogue),",
-        "[outcome metrics](#outcome-metrics).",
+        "[places](#places), [outcome metrics](#outcome-metrics).",
         "",
+        *_strength_section(),
         *_global_section(),
         *_trait_section(),
         *_actor_section(),
         *_action_section(),
+        *_place_section(),
         *_outcome_section(),
     ]
     return "\n".join(lines).rstrip() + "\n"

@@ -73,9 +73,14 @@ def to_json(result: RunResult) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
 
 
+_CLAIM_TAGS = {"front": "claimed by a front", "none": "unclaimed", "forewarned": "forewarned"}
+
+
 def _describe_event(event: dict[str, Any]) -> str:
     kind = event["kind"]
     target = f" -> {event['target']}" if event["target"] else ""
+    if event.get("place"):
+        target += f" in {event['place']}"
     if kind != "action":
         label = {"threat_made": "THREAT MADE", "threat_triggered": "THREAT TRIGGERED",
                  "threat_honoured": "THREAT HONOURED", "threat_lapsed": "THREAT LAPSED"}[kind]
@@ -83,15 +88,18 @@ def _describe_event(event: dict[str, Any]) -> str:
     text = f"{event['actor']} {event['action']}{target}"
     if event["result"] in ("hit", "intercepted", "missed"):
         text += f" ({event['result']}"
-        if event["killed"]:
-            text += f", {event['killed']} killed"
+        text += f", {event['killed']} killed" if event["killed"] else ", none killed"
         if event["injured"]:
             text += f", {event['injured']} injured"
         text += ")"
     tags = []
-    if not event["claimed"]:
-        blamed = event.get("blamed")
-        tags.append(f"unclaimed, blamed on {blamed}" if blamed else "unclaimed")
+    if event["claim"] in _CLAIM_TAGS:
+        tags.append(_CLAIM_TAGS[event["claim"]])
+    blamed = event.get("blamed")
+    if blamed and blamed != event["actor"]:
+        tags.append(f"blamed on {blamed}")
+    elif event["actor"] == "unknown" and event["result"] != "taken":
+        tags.append("blamed on no one")
     tags.append("scripted" if event["scripted"] else "model")
     return f"{text}  [{', '.join(tags)}]"
 
@@ -110,10 +118,11 @@ def format_timeline(result: RunResult) -> str:
     if not result.events:
         lines.append("(no events)")
     lines += ["", f"Outcome over the assessment window {s.window.start} .. {s.window.end}: "
-                  f"{result.outcome['outcome_class']}", ""]
+                  f"{result.outcome['outcome_class']} (between states: "
+                  f"{result.outcome['state_conflict']})", ""]
     descriptions = metric_descriptions()
     for name, value in result.outcome.items():
-        if name == "outcome_class":
+        if name in ("outcome_class", "state_conflict"):
             continue
         label = descriptions.get(name, name.replace("_", " "))
         shown = "none" if value is None else (int(value) if float(value).is_integer() else value)

@@ -44,7 +44,8 @@ def actor_evidence(scenario: Scenario, actor: str, register: Register | None = N
             items.append(Item("trait", name, f"{entry.parameters[name]:g} (scenario override)",
                               entry.rationale, _facts(register, entry.evidence)))
         elif spec is not None and name in spec.traits:
-            items.append(Item("trait", name, f"{spec.traits[name]:g}",
+            support = spec.support.get(name, "judgement")
+            items.append(Item("trait", name, f"{spec.traits[name]:g} (evidence: {support})",
                               spec.rationale.get(name, ""),
                               _facts(register, spec.evidence.get(name, ()))))
     items.append(Item("situation", "control", entry.control.value +
@@ -54,7 +55,7 @@ def actor_evidence(scenario: Scenario, actor: str, register: Register | None = N
         items.append(Item("situation", "stake", f"{entry.stake:g}", entry.rationale,
                           _facts(register, entry.evidence)))
     init = scenario.initial_state
-    for name in ("fear", "directive", "restraint_pressure", "air_defence", "exposure"):
+    for name in ("fear", "directive", "restraint_pressure", "urged", "air_defence", "exposure"):
         values = getattr(init, name)
         if actor in values:
             basis = init.basis.get(name)

@@ -2,9 +2,9 @@
 
 For each episode (a scenario with a ``history``):
 - the probability the model gives the historical outcome class (with its interval);
-- for each historical metric, where its recorded range falls among the simulated values: the
-  share of replicates below, inside and above the range, its mid-percentile, and whether it
-  meets the central 90% of the simulated distribution;
+- for each historical metric, where its recorded range (and dates) falls among the simulated
+  values: the share of replicates below, inside and above the range (*matched*: inside), its
+  mid-percentile, and the simulated 5th and 95th percentiles;
 - proper scores of the class forecast, the Brier score and the log score, next to two naive
   baselines: uniform over the classes, and "what happened in the previous episode".
 
@@ -20,31 +20,35 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.stats import wilson
-from sim.model.outcomes import OUTCOME_CLASSES
+from sim.model.outcomes import OUTCOME_CLASSES, dated_column
 from sim.scenario.schema import HistoricalMetric, Scenario
 
 CENTRAL = (0.05, 0.95)
 PREVIOUS_EPISODE_CONFIDENCE = 0.8  # share the naive "same as last time" forecast puts on it
+MATCH_THRESHOLD = 0.2  # a recorded metric passes when at least this share of runs matches it
 
 
 @dataclass(frozen=True)
 class MetricCheck:
-    metric: str
+    metric: str  # the outcomes column: the metric, or metric@START..END for a dated one
     low: float | None
     high: float | None
     below: float  # share of replicates under the recorded range
-    inside: float
+    inside: float  # share matching the record
     above: float
     percentile: float  # mid-percentile of the recorded range in the simulated distribution
     q05: float
     q95: float
 
     @property
-    def in_central_90(self) -> bool:
-        """The recorded range meets the central 90% of the simulated values."""
-        low = -np.inf if self.low is None else self.low
-        high = np.inf if self.high is None else self.high
-        return bool(low <= self.q95 and high >= self.q05)
+    def matched(self) -> float:
+        """Share of replicates whose value lies in the recorded range."""
+        return self.inside
+
+    @property
+    def passes(self) -> bool:
+        """At least ``MATCH_THRESHOLD`` of the runs match the record."""
+        return self.inside >= MATCH_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -92,20 +96,30 @@ def previous_episode_forecast(previous_class: str | None) -> dict[str, float]:
             for c in OUTCOME_CLASSES}
 
 
+def record_column(record: HistoricalMetric) -> str:
+    """The outcomes column a recorded metric is read from (a dated count has its own)."""
+    if record.start is None and record.end is None:
+        return record.metric
+    return dated_column(record.metric, record.start, record.end)
+
+
 def check_metric(values: np.ndarray, record: HistoricalMetric) -> MetricCheck:
-    """Where a recorded metric range falls among the simulated values of that metric."""
+    """Where a recorded metric range falls among the simulated values of that metric.
+
+    A missing value (no militia attack at all, for ``days_to_first_militia_attack``) lies
+    beyond every finite bound: above any maximum, and so never inside a bounded range.
+    """
     x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)] if record.metric != "days_to_first_militia_attack" else x
+    x = np.where(np.isnan(x), np.inf, x)
     n = max(len(x), 1)
     low = -np.inf if record.min is None else record.min
     high = np.inf if record.max is None else record.max
-    with np.errstate(invalid="ignore"):
-        below = float(np.sum(x < low) / n)
-        above = float(np.sum(x > high) / n)
+    below = float(np.sum(x < low) / n)
+    above = float(np.sum(x > high) / n) if np.isfinite(high) else 0.0
     inside = 1.0 - below - above
     finite = x[np.isfinite(x)]
     q05, q95 = (np.quantile(finite, CENTRAL) if finite.size else (np.nan, np.nan))
-    return MetricCheck(record.metric, record.min, record.max, below, inside, above,
+    return MetricCheck(record_column(record), record.min, record.max, below, inside, above,
                        below + inside / 2, float(q05), float(q95))
 
 
@@ -121,7 +135,7 @@ def backtest_episode(scenario: Scenario, outcomes: pd.DataFrame) -> EpisodeBackt
     probs = smoothed_probabilities(classes)
     raw = classes.value_counts().reindex(OUTCOME_CLASSES, fill_value=0)
     rank = int((raw > hits).sum()) + 1
-    checks = [check_metric(outcomes[m.metric].to_numpy(), m) for m in history.metrics]
+    checks = [check_metric(outcomes[record_column(m)].to_numpy(), m) for m in history.metrics]
     return EpisodeBacktest(scenario.id, n, history.outcome_class, probs, hits / max(n, 1),
                            (float(lo), float(hi)), rank, checks,
                            brier(probs, history.outcome_class),

@@ -54,9 +54,9 @@ from sim.scenario.schema import Scenario
 # The weights of the decision rule and the two half-lives that move the score most (a
 # one-at-a-time screen over every global parameter; docs/calibration.md).
 DEFAULT_PARAMETERS: tuple[str, ...] = (
-    "commitment_weight", "grievance_weight", "directive_weight", "retaliation_weight",
-    "decapitation_fear_weight", "stake_weight", "host_state_stake_factor", "effort_cost",
-    "grievance_half_life", "fear_half_life")
+    "commitment_weight", "grievance_weight", "solidarity_weight", "directive_weight",
+    "retaliation_weight", "decapitation_fear_weight", "stake_weight", "effort_cost",
+    "provocation_harm", "retaliation_satisfaction", "grievance_half_life", "fear_half_life")
 DEFAULT_BUDGET = 100  # candidate points, the starting point included
 EXPLORATION_SHARE = 0.4  # of the budget, spent on the Latin hypercube
 FIRST_STEP = 0.25  # compass step, as a share of each parameter's (scaled) range
@@ -414,6 +414,7 @@ class CalibrationReport:
     trace: pd.DataFrame
     profile: pd.DataFrame  # the score around the fitted point, one parameter at a time
     elapsed_seconds: float = 0.0
+    holdout: dict[str, EpisodeScore] | None = None  # the left-out episode, shipped and fitted
 
     @property
     def improvement(self) -> float:
@@ -461,6 +462,8 @@ class CalibrationReport:
             "profile_step": PROFILE_STEP,
             "candidates": self.trace.to_dict(orient="records"),
             "elapsed_seconds": self.elapsed_seconds,
+            "holdout": None if self.holdout is None else
+            {point: score.to_dict() for point, score in self.holdout.items()},
         }
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -504,7 +507,8 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
               start: Mapping[str, float] | str | Path | None = None,
               out: str | Path | None = None, workers: int | None = None,
               progress: bool | Progress | None = None,
-              scenarios: Sequence[str | Path] | None = None) -> CalibrationReport:
+              scenarios: Sequence[str | Path] | None = None,
+              holdout: str | None = None) -> CalibrationReport:
     """Fit the shared behavioural parameters to the records of the episodes.
 
     Args:
@@ -521,6 +525,9 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
         progress: print progress lines on stderr (True), not (False), to a function, or (None)
             when stderr is a terminal.
         scenarios: the episodes (default: every shipped scenario with a historical record).
+        holdout: an episode id to leave out of the fit; it is then scored with the shipped and
+            with the fitted values, on the search replicates (``report.holdout``): how well a
+            fit on the other episodes carries over to one it never saw.
 
     Shipped files are never changed.
     """
@@ -533,6 +540,8 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
         raise CalibrationError("calibration needs at least 10 replicates per candidate")
     began = time.perf_counter()
     episodes = load_episodes(scenarios)
+    held_out = _split_holdout(episodes, holdout)
+    episodes = [e for e in episodes if held_out is None or e.id != held_out.id]
     space = search_space(parameters)
     start_values = starting_values(space, start)
     shipped_values = {d.name: d.shipped for d in space}
@@ -555,16 +564,77 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
     profile = profile_table(space, result.best, moves, objective.evaluate(
         [values for _, _, values in moves], what="profile points"))
     trace = result.trace.table()
+    scored_holdout = None
+    if held_out is not None:
+        judge = Objective([held_out], space, runs, seed, objective.workers, say)
+        shipped_h, fitted_h = judge.evaluate([shipped_values, result.best.values],
+                                             what=f"points on the left-out {held_out.id}")
+        scored_holdout = {"shipped": shipped_h.episode(held_out.id),
+                          "fitted": fitted_h.episode(held_out.id)}
     report = CalibrationReport(
         settings=_settings(runs, seed, budget, space, episodes, result, len(trace)),
         space=space, shipped=shipped, start=result.start, fitted=result.best,
         fresh=dict(zip(fresh_points, fresh_scores, strict=True)), trace=trace,
-        profile=profile,
-        elapsed_seconds=time.perf_counter() - began)
+        profile=profile, elapsed_seconds=time.perf_counter() - began,
+        holdout=scored_holdout)
     if out is not None:
         written = report.write(out)
         objective.say("wrote " + ", ".join(str(p) for p in written))
     return report
+
+
+def _split_holdout(episodes: Sequence[Scenario], holdout: str | None) -> Scenario | None:
+    if holdout is None:
+        return None
+    ids = [e.id for e in episodes]
+    if holdout not in ids:
+        raise CalibrationError(f"cannot leave out '{holdout}': not among the episodes "
+                               f"({', '.join(ids)})")
+    if len(episodes) < 2:
+        raise CalibrationError("leaving an episode out needs at least two episodes")
+    return next(e for e in episodes if e.id == holdout)
+
+
+@dataclass(frozen=True)
+class LeaveOneOut:
+    """One calibration per episode, each fitted on the others and scored on the one left out."""
+
+    reports: dict[str, CalibrationReport]
+
+    def table(self) -> pd.DataFrame:
+        rows = []
+        for episode, report in self.reports.items():
+            assert report.holdout is not None
+            shipped, fitted = report.holdout["shipped"], report.holdout["fitted"]
+            rows.append({
+                "left_out": episode, "fitted_on": ", ".join(report.settings["episodes"]),
+                "class_term_shipped": shipped.class_term, "class_term_fitted": fitted.class_term,
+                "p_class_shipped": float(np.exp(-shipped.class_term)),
+                "p_class_fitted": float(np.exp(-fitted.class_term)),
+                "score_shipped": shipped.total, "score_fitted": fitted.total})
+        return pd.DataFrame(rows)
+
+    def render(self) -> str:
+        lines = ["Leave one episode out: fit on the others, score the one left out "
+                 "(lower is better; P = smoothed probability of its historical class).", "",
+                 f"{'left out':<12}{'P shipped':>11}{'P fitted':>10}{'score shipped':>15}"
+                 f"{'score fitted':>14}   fitted on"]
+        for _, r in self.table().iterrows():
+            lines.append(f"{r['left_out']:<12}{r['p_class_shipped']:>10.1%}"
+                         f"{r['p_class_fitted']:>10.1%}{r['score_shipped']:>15.3f}"
+                         f"{r['score_fitted']:>14.3f}   {r['fitted_on']}")
+        return "\n".join(lines)
+
+
+def leave_one_out(runs: int = 2000, seed: int = 0, budget: int | None = None,
+                  parameters: Sequence[str] | None = None, workers: int | None = None,
+                  progress: bool | Progress | None = None,
+                  scenarios: Sequence[str | Path] | None = None) -> LeaveOneOut:
+    """``calibrate(holdout=E)`` for every episode E in turn."""
+    episodes = load_episodes(scenarios)
+    refs = list(scenarios) if scenarios else None
+    return LeaveOneOut({e.id: calibrate(runs, seed, budget, parameters, None, None, workers,
+                                        progress, refs, holdout=e.id) for e in episodes})
 
 
 def _settings(runs: int, seed: int, budget: int, space: Sequence[Dimension],
@@ -726,6 +796,12 @@ def render_report(report: CalibrationReport) -> str:
                        report.fresh["fitted"]))
         lines.append(f"  {name:<24}{shipped:>9.3f}{start:>9.3f}{fitted:>9.3f}"
                      f"{fresh_start:>14.3f}{fresh_fitted:>9.3f}")
+    if report.holdout is not None:
+        shipped, fitted = report.holdout["shipped"], report.holdout["fitted"]
+        lines += ["", f"Left out of the fit: {shipped.episode}. Its score with the shipped values "
+                      f"{shipped.total:.3f}, with the values fitted without it {fitted.total:.3f} "
+                      f"(P(historical class) {np.exp(-shipped.class_term):.1%} -> "
+                      f"{np.exp(-fitted.class_term):.1%})."]
     lines += ["", f"{'parameter':<28}{'range':>14}{'shipped':>9}{'start':>9}{'fitted':>9}"
                   f"   score change one step down / up"]
     for _, r in report.comparison_table().iterrows():

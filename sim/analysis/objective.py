@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.analysis.backtest import check_metric, log_score, smoothed_probabilities
+from sim.analysis.backtest import check_metric, log_score, record_column, smoothed_probabilities
 from sim.scenario.schema import HistoricalMetric, Scenario
 
 
@@ -59,8 +59,8 @@ def score_episode(scenario: Scenario, outcomes: pd.DataFrame) -> EpisodeScore:
         raise ValueError(f"scenario '{scenario.id}' has no historical record")
     history = scenario.history
     probabilities = smoothed_probabilities(outcomes["outcome_class"].astype(str).to_numpy())
-    metric_terms = {m.metric: float(-np.log(in_range_probability(outcomes[m.metric].to_numpy(), m)))
-                    for m in history.metrics}
+    metric_terms = {record_column(m): float(-np.log(
+        in_range_probability(outcomes[record_column(m)].to_numpy(), m))) for m in history.metrics}
     return EpisodeScore(scenario.id, log_score(probabilities, history.outcome_class), metric_terms)
 
 

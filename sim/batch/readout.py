@@ -15,24 +15,30 @@ import pyarrow as pa
 
 from sim.model.actions import CATALOGUE
 from sim.model.events import KINDS, RESULTS, EventLog
+from sim.model.kinds import ClaimMode
 from sim.model.model import EscalationModel
-from sim.model.outcomes import OUTCOME_CLASSES, metric_names
+from sim.model.outcomes import OUTCOME_CLASSES, STATE_CONFLICT_CLASSES, metric_names
 from sim.scenario.schema import Scenario
 
 REPLICATE = "replicate"
 OUTCOME_CLASS = "outcome_class"
 
 
-def class_array(values: np.ndarray) -> pa.DictionaryArray:
-    """Outcome classes as an ordered dictionary column with every class, least to most severe.
+CLASS_COLUMNS: dict[str, tuple[str, ...]] = {OUTCOME_CLASS: OUTCOME_CLASSES,
+                                             "state_conflict": STATE_CONFLICT_CLASSES}
+
+
+def class_array(values: np.ndarray, classes: tuple[str, ...] = OUTCOME_CLASSES
+                ) -> pa.DictionaryArray:
+    """Classes as an ordered dictionary column with every class, least to most severe.
 
     The fixed dictionary keeps chunk schemas identical and makes pandas read an ordered
     categorical whose categories include classes no replicate reached.
     """
-    position = {name: i for i, name in enumerate(OUTCOME_CLASSES)}
+    position = {name: i for i, name in enumerate(classes)}
     codes = np.fromiter((position[v] for v in values), dtype=np.int8, count=len(values))
     return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()),
-                                          pa.array(OUTCOME_CLASSES, pa.string()), ordered=True)
+                                          pa.array(classes, pa.string()), ordered=True)
 
 
 def _metric_array(values: np.ndarray) -> pa.Array:
@@ -53,8 +59,8 @@ def outcome_table(model: EscalationModel) -> pa.Table:
         REPLICATE: pa.array(np.arange(model.replicate_start, model.replicate_start + held,
                                       dtype=np.int64))}
     for name in names:
-        columns[name] = class_array(metrics[name]) if name == OUTCOME_CLASS \
-            else _metric_array(metrics[name])
+        columns[name] = class_array(metrics[name], CLASS_COLUMNS[name]) \
+            if name in CLASS_COLUMNS else _metric_array(metrics[name])
     return pa.table(columns)
 
 
@@ -118,8 +124,9 @@ def _action_codes() -> dict[str, list[Any]]:
 def events_table(model: EscalationModel) -> pa.Table:
     """The event log, decoded: names as dictionary columns, plus each action's event codes.
 
-    Actor ``unknown`` is an unattributed scripted attack; ``target`` is null for actions
-    without one; the CAMEO/Goldstein/PLOVER columns are null for threat records.
+    Actor ``unknown`` is an unattributed scripted attack; ``target`` and ``place`` are null for
+    actions without one; ``claim`` says how the act was owned (own, front, none, forewarned);
+    the CAMEO/Goldstein/PLOVER columns are null for threat records.
     """
     log = model.log
     if log is None:
@@ -131,6 +138,7 @@ def events_table(model: EscalationModel) -> pa.Table:
     target_labels: list[str | None] = [*model.world.ids, None]
     target = np.where(cols["target"] < 0, len(target_labels) - 1, cols["target"])
     is_action = cols["kind"] == KINDS.index("action")
+    place_labels: list[str | None] = [*model.world.places, None]
     start = model.spec.start
     dates = np.datetime64(start.isoformat(), "D") + cols["day"].astype("timedelta64[D]")
     table: dict[str, pa.Array] = {
@@ -141,7 +149,10 @@ def events_table(model: EscalationModel) -> pa.Table:
         "actor": _dictionary(actor, ids),
         "action": _dictionary(cols["action"], [a.id for a in CATALOGUE]),
         "target": _dictionary(target, target_labels),
-        "claimed": pa.array(cols["claimed"].astype(bool)),
+        "place": _dictionary(np.where(cols["site"] < 0, len(place_labels) - 1,
+                                      np.asarray(model.world.site_place_index)[cols["site"]]
+                                      if cols["site"].size else cols["site"]), place_labels),
+        "claim": _dictionary(cols["mode"], [m.label for m in ClaimMode]),
         "scripted": pa.array(cols["scripted"].astype(bool)),
         "result": _dictionary(cols["result"], list(RESULTS)),
         "killed": pa.array(cols["killed"].astype(np.int32)),

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.model.actions import ActorKind
-from sim.model.parameters import PER_ACTOR
+from sim.model.kinds import ActorKind
+from sim.model.parameters import PER_ACTOR, Support
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.located import load_located, origin_of, plain
 
@@ -22,6 +22,15 @@ class _Value(BaseModel):
     value: float
     evidence: list[str] = Field(default_factory=list)
     rationale: str = ""
+    support: Support = Field("judgement", description=(
+        "How far the evidence goes: 'magnitude' (it pins the number), 'direction' (it shows "
+        "the effect and its sign), 'judgement' (no fact bears on it)."))
+
+    @model_validator(mode="after")
+    def _evidence_for_support(self) -> _Value:
+        if self.support != "judgement" and not self.evidence:
+            raise ValueError(f"support '{self.support}' needs evidence")
+        return self
 
 
 class _Entry(BaseModel):
@@ -44,6 +53,7 @@ class ActorSpec:
     traits: dict[str, float]
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rationale: dict[str, str] = field(default_factory=dict)
+    support: dict[str, Support] = field(default_factory=dict)
 
     def trait(self, name: str) -> float:
         return self.traits.get(name, PER_ACTOR[name].default)
@@ -55,6 +65,7 @@ def _spec(actor_id: str, entry: _Entry) -> ActorSpec:
         traits={k: v.value for k, v in entry.parameters.items()},
         evidence={k: tuple(v.evidence) for k, v in entry.parameters.items() if v.evidence},
         rationale={k: v.rationale for k, v in entry.parameters.items() if v.rationale},
+        support={k: v.support for k, v in entry.parameters.items()},
     )
 
 

@@ -15,11 +15,12 @@ import numpy as np
 
 from sim.model.actions import CATALOGUE
 from sim.model.adjudication import Batch, Outcome
+from sim.model.kinds import ClaimMode
 from sim.model.world import UNKNOWN, World
 
 KINDS = ("action", "threat_made", "threat_triggered", "threat_honoured", "threat_lapsed")
 RESULTS = ("taken", "hit", "intercepted", "missed", "made", "triggered", "honoured", "lapsed")
-COLUMNS = ("day", "replicate", "kind", "actor", "action", "target", "claimed", "scripted",
+COLUMNS = ("day", "replicate", "kind", "actor", "action", "target", "site", "mode", "scripted",
            "result", "killed", "injured", "blamed", "source")
 
 
@@ -49,7 +50,8 @@ class EventLog:
             "day": np.full(rows.size, day), "replicate": rows + self.replicate_offset,
             "kind": np.zeros(rows.size, dtype=np.int64), "actor": np.full(rows.size, batch.actor),
             "action": batch.action[rows], "target": batch.target[rows],
-            "claimed": batch.claimed[rows], "scripted": np.full(rows.size, batch.scripted),
+            "site": batch.site[rows], "mode": batch.mode[rows],
+            "scripted": np.full(rows.size, batch.scripted),
             "result": result, "killed": out.killed[rows], "injured": out.injured[rows],
             "blamed": np.where(out.attempted[rows], out.author[rows], -2),
             "source": np.full(rows.size, self._source_code(batch.source)),
@@ -67,7 +69,8 @@ class EventLog:
             "day": np.full(rows.size, day), "replicate": rows + self.replicate_offset,
             "kind": np.full(rows.size, KINDS.index(kind)), "actor": threat_by[cols],
             "action": response_action[cols], "target": response_target[rows, cols],
-            "claimed": np.ones(rows.size, dtype=bool), "scripted": np.zeros(rows.size, dtype=bool),
+            "site": np.full(rows.size, -1), "mode": np.zeros(rows.size, dtype=np.int64),
+            "scripted": np.zeros(rows.size, dtype=bool),
             "result": np.full(rows.size, RESULTS.index(result)),
             "killed": np.zeros(rows.size, dtype=np.int64), "injured": np.zeros(rows.size, dtype=np.int64),
             "blamed": np.full(rows.size, -2),
@@ -103,7 +106,9 @@ class EventLog:
                 "actor": "unknown" if actor == UNKNOWN else ids[actor],
                 "action": act.id,
                 "target": ids[target] if target >= 0 else None,
-                "claimed": bool(cols["claimed"][i]),
+                "place": (self.world.site_place[int(cols["site"][i])]
+                          if int(cols["site"][i]) >= 0 else None),
+                "claim": ClaimMode(int(cols["mode"][i])).label,
                 "scripted": bool(cols["scripted"][i]),
                 "result": RESULTS[int(cols["result"][i])],
                 "killed": int(cols["killed"][i]),

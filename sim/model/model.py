@@ -1,13 +1,17 @@
 """EscalationModel: the Mesa model that advances R replicates of a scenario, one day a step.
 
 Each day, in order:
-1. the day's scripted injects happen (and are adjudicated);
+1. the scenario's threats dated today come into force; the day's scripted injects happen (and
+   are adjudicated);
 2. threats whose triggers are now met open;
-3. every actor that decides scores its options on that state and picks one by the logit rule
-   (all decide at once; an actor played from outside takes the action it was given);
-4. the chosen actions are adjudicated; harm, fear, credibility and standing effects update;
+3. every actor the model decides for today scores its options on that state and chooses by
+   the hierarchical logit rule (all decide at once; an actor played from outside takes the
+   action it was given);
+4. the chosen actions are adjudicated; harm, fear, credibility and standing effects update; a
+   threat made today commits its author;
 5. threats triggered by today's actions open, overdue ones lapse;
-6. grievance, fear, pressure, directives and tension decay by their half-lives.
+6. leaders in hiding resurface once the danger has passed; grievance, fear, pressure,
+   directives and tension decay by their half-lives.
 
 With R = 1 it is an ordinary Mesa model (DataCollector, ``mesa.batch_run``); with R = 10,000 it
 is a batch: the same code, every state array carrying a leading replicate axis.
@@ -15,7 +19,8 @@ is a batch: the same code, every state array carrying a leading replicate axis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,17 +30,26 @@ import numpy as np
 
 from sim.model.actions import ACTION_INDEX, ACTIONS
 from sim.model.actors import AGENT_CLASSES, Actor
+from sim.model.actors.militia import hiding_value
 from sim.model.adjudication import (UNIFORMS_PER_BATCH, Batch, apply_effects, apply_harm,
                                     intensity, resolve)
+from sim.model.choice import UNIFORMS_PER_CHOICE
 from sim.model.events import EventLog
+from sim.model.kinds import ClaimMode
 from sim.model.outcomes import Tally, metric_names
+from sim.model.places import split_site
 from sim.model.rng import ReplicateRNG
+from sim.model.rules import Situation, Terms
 from sim.model.state import State, decay_factor, initial_state
 from sim.model.threats import ThreatBook
 from sim.model.world import UNKNOWN, World
 from sim.scenario.schema import Inject, Scenario
 
 DEFAULT_EVENT_LOG_LIMIT = 1000  # replicates up to which the event log is on by default
+_THREATEN = ACTION_INDEX["threaten"]
+
+# Called for each deciding actor and day with its terms and choice, when set (escsim explain).
+DecisionRecorder = Callable[[int, Actor, Situation, Terms, np.ndarray], None]
 
 
 def _seed_from(rng: Any, model_rng: np.random.Generator) -> int:
@@ -44,6 +58,15 @@ def _seed_from(rng: Any, model_rng: np.random.Generator) -> int:
             raise ValueError("the seed must be a non-negative integer")
         return int(rng)
     return int(model_rng.integers(2**63 - 1))
+
+
+def inject_mode(inject: Inject) -> ClaimMode:
+    """How a scripted act is owned, from its ``claimed``, ``front`` and ``forewarned`` fields."""
+    if inject.forewarned:
+        return ClaimMode.FOREWARNED
+    if inject.front:
+        return ClaimMode.FRONT
+    return ClaimMode.OWN if inject.claimed else ClaimMode.NONE
 
 
 class EscalationModel(mesa.Model):
@@ -83,19 +106,21 @@ class EscalationModel(mesa.Model):
         self.world = World(self.spec, int(replicates), parameter_overrides)
         self.threats = ThreatBook(self.world)
         self.state: State = initial_state(self.world, len(self.threats), len(self.threats.leaves))
-        self.state.threat_status[:] = self.threats.unmade_at_start()
+        self.threats.in_force_at_start(self.state)
         self.trigger_actor = np.full((self.world.replicates, len(self.threats)), -1, dtype=np.int64)
         self.ensemble_rng = ReplicateRNG(self.seed, replicate_start, self.world.replicates)
-        self.tally = Tally(self.world)
+        self.tally = Tally(self.world, self.threats.by,
+                           np.array([t.own for t in self.threats.threats], dtype=bool))
         if log_events is None:
             log_events = self.world.replicates <= DEFAULT_EVENT_LOG_LIMIT
         self.log = EventLog(self.world, replicate_start) if log_events else None
         self.daily_index = np.zeros((self.world.replicates, self.spec.days))
         self.day = 0
-        self._played: dict[int, tuple[int, int, bool]] = {}
+        self._played: dict[int, tuple[int, int, int, int]] = {}
         self.actors: list[Actor] = [AGENT_CLASSES[kind](self, i)
                                     for i, kind in enumerate(self.world.kinds)]
-        self._deciders = [a for a in self.actors if a.decides]
+        self._deciders = [a for a in self.actors if a.can_decide]
+        self.recorder: DecisionRecorder | None = None
         self.collect_data = collect_data
         self._metrics_day, self._metrics_cache = -1, {}
         self.datacollector = mesa.DataCollector(
@@ -105,28 +130,49 @@ class EscalationModel(mesa.Model):
     # --- stepping ---------------------------------------------------------------------------
 
     @property
-    def date(self):
+    def date(self) -> dt.date:
         """The date of the day the next step plays."""
-        import datetime as dt
         return self.spec.start + dt.timedelta(days=self.day)
 
-    def play(self, actor: str, action: str, target: str | None = None, claimed: bool = True) -> None:
-        """Set an action from outside (a player) for ``actor`` on the next day, all replicates."""
-        if actor not in self.world.index:
+    def situation(self) -> Situation:
+        """What the actors read when they decide today."""
+        return Situation(self.world, self.state, self.threats, self.trigger_actor, self.day)
+
+    def play(self, actor: str, action: str, target: str | None = None, claimed: bool = True,
+             *, mode: ClaimMode | None = None) -> None:
+        """Set an action from outside (a player) for ``actor`` on the next day, all replicates.
+
+        ``target`` is an actor id or a site (``actor@place``); ``claimed=False`` leaves a
+        deniable act unclaimed; ``mode`` sets any claim mode (front, forewarned) instead.
+        """
+        w = self.world
+        if actor not in w.index:
             raise ValueError(f"actor '{actor}' is not in this scenario")
         if action not in ACTIONS:
             raise ValueError(f"unknown action '{action}'")
-        a = self.world.index[actor]
-        t = -1 if target is None else self.world.index.get(target, -2)
-        if t == -2:
-            raise ValueError(f"target '{target}' is not in this scenario")
+        a = w.index[actor]
+        t, site = self._target_of(target)
+        mode = mode if mode is not None else (ClaimMode.OWN if claimed else ClaimMode.NONE)
+        opts = w.options[a]
         try:
-            self.world.options[a].index(action, t, claimed)
+            col = opts.find(action, t, site if ACTIONS[action].kinetic else None, mode)
         except ValueError:
             what = f"{action} -> {target}" if target else action
             raise ValueError(f"{actor} has no option {what}"
-                             + ("" if claimed else " (unclaimed)")) from None
-        self._played[a] = (ACTION_INDEX[action], t, claimed)
+                             + ("" if mode is ClaimMode.OWN else f" ({mode.label})")) from None
+        self._played[a] = (ACTION_INDEX[action], t, int(opts.site[col]), int(mode))
+
+    def _target_of(self, target: str | None) -> tuple[int, int | None]:
+        if target is None:
+            return -1, None
+        actor, place = split_site(target)
+        if actor not in self.world.index:
+            raise ValueError(f"target '{target}' is not in this scenario")
+        if place is None:
+            return self.world.index[actor], None
+        if target not in self.world.site_index:
+            raise ValueError(f"'{actor}' has no site at '{place}'")
+        return self.world.index[actor], self.world.site_index[target]
 
     def step(self) -> None:
         """Play one day."""
@@ -134,8 +180,8 @@ class EscalationModel(mesa.Model):
             return
         w, day = self.world, self.day
         injects = w.injects_by_day.get(day, [])
-        columns = len(self._deciders) + UNIFORMS_PER_BATCH * (len(injects) + w.n)
-        u = self.ensemble_rng.uniforms(columns)
+        u = self.ensemble_rng.uniforms(UNIFORMS_PER_CHOICE * len(self._deciders)
+                                       + UNIFORMS_PER_BATCH * (len(injects) + w.n))
         cursor = 0
 
         def take(k: int) -> np.ndarray:
@@ -149,26 +195,37 @@ class EscalationModel(mesa.Model):
         for inject in injects:
             self._execute(self._inject_batch(inject), take(UNIFORMS_PER_BATCH), day)
         self._open_threats(day)
-        batches = []
-        for agent in self._deciders:
-            choice = agent.decide(take(1)[:, 0])
-            batches.append(self._decision_batch(agent, choice))
-        for a, (act, tgt, claimed) in self._played.items():
-            batches = [b for b in batches if b.actor != a]
-            r = w.replicates
-            batches.append(Batch(a, np.full(r, act), np.full(r, tgt), np.full(r, claimed),
-                                 source="player"))
-        self._played = {}
+        batches = self._decisions(day, take)
         for batch in sorted(batches, key=lambda b: b.actor):
             self._execute(batch, take(UNIFORMS_PER_BATCH), day)
         self._open_threats(day)
         self._lapse_threats(day)
-        self._decay()
+        self._end_of_day()
         self.day += 1
         if self.day >= self.spec.days:
             self.running = False
         if self.collect_data:
             self.datacollector.collect(self)
+
+    def _decisions(self, day: int, take: Callable[[int], np.ndarray]) -> list[Batch]:
+        """Today's choices of every deciding actor, then the players' moves in their place."""
+        sit = self.situation()
+        batches = []
+        for agent in self._deciders:
+            uniforms = take(UNIFORMS_PER_CHOICE)
+            if agent.index in self._played or not agent.decides_on(day):
+                continue
+            terms = agent.terms(sit)
+            choice = agent.decide(sit, uniforms, terms)
+            if self.recorder is not None:
+                self.recorder(day, agent, sit, terms, choice)
+            batches.append(self._decision_batch(agent, choice))
+        r = self.world.replicates
+        for a, (act, tgt, site, mode) in self._played.items():
+            batches.append(Batch(a, np.full(r, act), np.full(r, tgt), np.full(r, site),
+                                 np.full(r, mode), source="player"))
+        self._played = {}
+        return batches
 
     def run(self) -> EscalationModel:
         """Play every remaining day; returns the model."""
@@ -181,15 +238,20 @@ class EscalationModel(mesa.Model):
     def _inject_batch(self, inject: Inject) -> Batch:
         r, w = self.world.replicates, self.world
         actor = UNKNOWN if inject.actor == "unknown" else w.index[inject.actor]
-        target = -1 if inject.target is None else w.index[inject.target]
-        suspects = tuple(w.suspects_for(inject)) if not inject.claimed or actor == UNKNOWN else ()
+        target, site = -1, -1
+        if inject.target is not None:
+            target = w.index[split_site(inject.target)[0]]
+            site = w.site_of(inject.target) if ACTIONS[inject.action].kinetic else -1
+        mode = inject_mode(inject)
+        suspects = tuple(w.suspects_for(inject)) if mode.deniable or actor == UNKNOWN else None
         return Batch(actor, np.full(r, ACTION_INDEX[inject.action]), np.full(r, target),
-                     np.full(r, inject.claimed), scripted=True, suspects=suspects,
+                     np.full(r, site), np.full(r, int(mode)), scripted=True, suspects=suspects,
                      fixed=inject.result, source=inject.id, magnitude=inject.magnitude)
 
     def _decision_batch(self, agent: Actor, choice: np.ndarray) -> Batch:
         opts = agent.options
-        return Batch(agent.index, opts.action[choice], opts.target[choice], opts.claimed[choice])
+        return Batch(agent.index, opts.action[choice], opts.target[choice], opts.site[choice],
+                     opts.mode[choice])
 
     def _execute(self, batch: Batch, u: np.ndarray, day: int) -> None:
         w, s = self.world, self.state
@@ -202,27 +264,34 @@ class EscalationModel(mesa.Model):
         self.daily_index[:, day] += added
         if self.log is not None:
             self.log.add_action(day, batch, out)
-        self.threats.observe(s, day, out.author, batch.action, batch.target, batch.active,
-                             self.trigger_actor)
-        if batch.actor != UNKNOWN:
-            done = self.threats.honour(s, batch.actor, batch.action, batch.target, batch.claimed,
-                                       batch.active, self.trigger_actor)
-            if done.any():
-                self._update_credibility(done, gain=True)
-                self.tally.record_threats(np.zeros_like(done), done, np.zeros_like(done))
-                self._log_threats(day, "threat_honoured", done)
+        self.threats.observe(s, day, out.author, batch.action, batch.target, batch.site,
+                             batch.active, self.trigger_actor)
+        if batch.actor == UNKNOWN:
+            return
+        done = self.threats.honour(s, batch.actor, batch.action, batch.target, batch.mode,
+                                   batch.active, self.trigger_actor)
+        if done.any():
+            self._update_credibility(done, gain=True)
+            self.tally.record_threats("honoured", done, day)
+            self._log_threats(day, "threat_honoured", done)
+        threatened = batch.active & (batch.action == _THREATEN)
+        if threatened.any():
+            made = self.threats.make_own(s, day, batch.actor, batch.target, threatened)
+            if made.any():
+                self.tally.record_threats("made", made, day)
+                self._log_threats(day, "threat_made", made)
 
     def _open_threats(self, day: int) -> None:
         opened = self.threats.trigger(self.state, day)
         if opened.any():
-            self.tally.record_threats(opened, np.zeros_like(opened), np.zeros_like(opened))
+            self.tally.record_threats("triggered", opened, day)
             self._log_threats(day, "threat_triggered", opened)
 
     def _lapse_threats(self, day: int) -> None:
         lapsed = self.threats.lapse(self.state, day)
         if lapsed.any():
             self._update_credibility(lapsed, gain=False)
-            self.tally.record_threats(np.zeros_like(lapsed), np.zeros_like(lapsed), lapsed)
+            self.tally.record_threats("lapsed", lapsed, day)
             self._log_threats(day, "threat_lapsed", lapsed)
 
     def _update_credibility(self, mask: np.ndarray, gain: bool) -> None:
@@ -245,13 +314,20 @@ class EscalationModel(mesa.Model):
                             for ti in range(len(tb))], axis=1)
         self.log.add_threats(day, kind, mask, tb.by,
                              np.array([t.response_action for t in tb.threats]), targets,
-                             [t.spec.id for t in tb.threats])
+                             tb.ids)
 
-    def _decay(self) -> None:
+    def _end_of_day(self) -> None:
+        """Leaders resurface where the danger has passed; everything that fades, fades."""
         s, p = self.state, self.world.param
+        sit = self.situation()
+        for a in np.flatnonzero(self.world.militias):
+            if s.hidden[:, a].any():
+                s.hidden[:, a] &= hiding_value(sit, int(a)) > 0
         s.grievance *= decay_factor(p("grievance_half_life"))[None, :, None]
         s.fear *= decay_factor(p("fear_half_life"))[:, None]
-        s.pressure *= decay_factor(p("pressure_half_life"))[:, None]
+        pressure = decay_factor(p("pressure_half_life"))[:, None]
+        s.pressure *= pressure
+        s.urged *= pressure
         s.directive *= decay_factor(p("directive_half_life"))[:, None]
         s.tension *= decay_factor(p("tension_half_life"))
 

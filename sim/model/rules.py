@@ -1,43 +1,97 @@
-"""The decision rule shared by every free actor: score options, then choose by logit.
+"""The decision rule shared by every free actor: score each option as a sum of named terms.
 
-For an actor a and a hostile option o = (action k, target t, claimed or not), the score is
+For actor a and a kinetic option o = (action k, target actor t, site s, claim mode c):
 
-    U(o) = hostility(k) * [ aggression(a)
-                            + w_grievance * log(1 + grievance(a <- t))
-                            + w_directive * directive(a)          if a's patron can strike t
-                            - w_retaliation * risk_aversion(a) * expected_retaliation(a, o) * x
-                            - w_fear * fear(a)                    if t can strike a's leaders, * x
-                            - w_stake * stake(a) * (stake_baseline + pressure(a)) * h(t) * x ]
-           + w_commitment * resolve(a) * (open threats of a that o would honour)
+    U(o) = aggression(a)                                                  reluctance
+           + x(c) * w_grievance * log(1 + grievance(a <- t) + dispute(a, t))   grievance
+           + x(c) * w_solidarity * solidarity(a) * front(t, today)              solidarity
+           - x(c) * (1 - effect(o)) * (grievance + solidarity terms)           denial
+           + w_directive * directive(a)              if a's patron opposes t    directive
+           + w_commitment * resolve(a) * (open threats of a that o carries out) commitment
+           - x(c) * w_retaliation * risk_aversion(a) * E_ret(a, o)              retaliation
+           - x(c) * w_fear * fear(a) * credibility(a -> t)  if t can strike leaders  decapitation
+           - x(c) * w_stake * stake(a) * (stake_baseline + pressure(a)) * D(a, o)    stake
+           - hiding_cost(a)                          while a's leaders hide     hiding
 
-where x = 1 for a claimed act and x = attribution_accuracy for an unclaimed one (the costs an
-act brings fall on its author only as far as it is recognised), h(t) = host_state_stake_factor
-when t is the Iraqi state itself (attacking it puts the stake directly at risk) and 1 otherwise,
-and
+where
+- x(c) is 1 for an act owned openly (or forewarned) and ``attribution_accuracy`` for one left
+  unclaimed or claimed by a front: what an act brings, good and bad, falls on its author only
+  as far as it is recognised; a patron's directive and the actor's own reluctance are not
+  deceived by a missing claim;
+- effect(o) = 1 - interceptability(k) * air_defence(s): deterrence by denial, defences make an
+  attack worth less (f-2020-ain-al-asad-cram, f-20200313-patriot-announcement);
+- E_ret(a, o) = provocation(o) * credibility(a -> t) * retaliation_severity(t)
+  + sum over threats by others in force that o would set off of
+  credibility(a -> author) * rung(promised response) / top rung * weight(who it would hit),
+  with provocation(o) = h / (h + provocation_harm) for the harm h the act is expected to do
+  (acts that do little harm provoke little);
+- D(a, o), what the act puts at risk in Iraq: for an actor based in Iraq (a militia) the
+  reprisals it invites, E_ret, plus ``host_state_stake_factor`` when t is the federal
+  government itself; for anyone else, 1 when the act lands inside Iraq.
 
-    expected_retaliation(a, o) = credibility(a -> t) * retaliation_severity(t)
-                                 + sum over pending threats by others that o would set off of
-                                   credibility(a -> author) * rung(promised response) / top rung.
-
-Every non-kinetic move other than ``hold`` pays ``effort_cost`` (doing nothing scores 0), and
-the actor kind's own rule (sim/model/actors/) adds what drives its posture, meetings, bargains
-and directives. The actor then picks
-option o with probability proportional to exp(rationality(a) * U(o)) (quantal response),
-sampled by inverting the cumulative distribution at one of the day's uniforms.
+Each kind of actor adds the terms of its own non-kinetic moves (sim/model/actors/), and every
+non-kinetic move other than ``hold`` pays ``effort_cost``. ``hold`` scores 0. The terms are
+kept apart (``Terms``) so that ``escsim explain`` can show how much each one weighs.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
-from sim.model.actions import CATALOGUE, ActorKind
+from sim.model.actions import CATALOGUE
+from sim.model.kinds import ActorKind, ClaimMode
 from sim.model.state import State
 from sim.model.threats import ThreatBook
 from sim.model.world import Options, World
 
 HOSTILITY = np.array([a.hostility for a in CATALOGUE])
-_EXP_CAP = 600.0  # exp(600) * (number of options) stays far from float64 overflow
+KINETIC = np.array([a.kinetic for a in CATALOGUE])
+INTERCEPTABLE = np.array([a.interceptable for a in CATALOGUE])
+LETHALITY = np.array([a.lethality for a in CATALOGUE])
+KILLED_IF_LETHAL = np.array([a.killed_if_lethal for a in CATALOGUE])
+INJURED_PER_KILLED = np.array([a.injured_per_killed for a in CATALOGUE])
+MATERIAL_HARM = np.array([a.material_harm for a in CATALOGUE])
 IS_STATE_STRIKE = np.array([a.id == "state_strike" for a in CATALOGUE])
+NON_KINETIC = ~KINETIC
+HOLD = 0
+OPENLY_OWNED = np.array([m in (ClaimMode.OWN, ClaimMode.FOREWARNED) for m in ClaimMode])
+FOREWARNED = int(ClaimMode.FOREWARNED)
+
+# The terms of the rule, in the order ``escsim explain`` shows them.
+TERM_NAMES = ("reluctance", "grievance", "solidarity", "denial", "directive", "commitment",
+              "retaliation", "decapitation", "stake", "hiding", "effort", "situation")
+
+
+@dataclass
+class Terms:
+    """The named parts of U for every option, each (R, n); U is their sum."""
+
+    shape: tuple[int, int]
+    parts: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def add(self, name: str, values: np.ndarray, columns: np.ndarray | slice = slice(None)) -> None:
+        if name not in self.parts:
+            self.parts[name] = np.zeros(self.shape)
+        self.parts[name][:, columns] += values
+
+    def total(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        for values in self.parts.values():
+            out += values
+        return out
+
+
+@dataclass
+class Situation:
+    """What a decision reads: the world, today's state, the threats and today's date."""
+
+    world: World
+    state: State
+    threats: ThreatBook
+    trigger_actor: np.ndarray
+    day: int
 
 
 def tension_factor(state: State) -> np.ndarray:
@@ -45,106 +99,176 @@ def tension_factor(state: State) -> np.ndarray:
     return state.tension / (1.0 + state.tension)
 
 
-def hostile_scores(world: World, state: State, threats: ThreatBook, actor: int, opts: Options,
-                   trigger_actor: np.ndarray) -> np.ndarray:
-    """The hostile part of U and the commitment pull for every option, shape (R, n).
-
-    The terms depend on the option only through its target and whether it is claimed, so they
-    are computed once per target actor (R, N) and then gathered for the hostile options.
-    """
-    p, tr = world.param, world.trait
-    host = HOSTILITY[opts.action]
-    scores = np.zeros((world.replicates, len(opts)))
-    hostile = np.flatnonzero(host > 0)
-    if hostile.size:
-        # the terms depend on the target only: compute them for the few targets, then gather
-        targets, column = np.unique(opts.target[hostile], return_inverse=True)
-        drive, cost = _per_target_terms(world, state, actor, targets)
-        recognised = np.where(opts.claimed[hostile][None, :], 1.0,
-                              p("attribution_accuracy")[:, None])
-        risk = (p("retaliation_weight") * tr("risk_aversion")[:, actor])[:, None]
-        deterred = threats.deterrence(state, actor, opts.action[hostile], opts.target[hostile])
-        scores[:, hostile] = host[hostile][None, :] * (
-            drive[:, column] - recognised * (cost[:, column] + risk * deterred))
-    commitment = threats.commitment(state, actor, opts.action, opts.target, opts.claimed,
-                                    trigger_actor)
-    if commitment is not None:
-        scores += (p("commitment_weight") * tr("resolve")[:, actor])[:, None] * commitment
-    return scores
+def recognition(world: World, mode: np.ndarray) -> np.ndarray:
+    """(R, n) share of an act's consequences that falls on its author (x in the rule)."""
+    return np.where(OPENLY_OWNED[mode][None, :], 1.0, world.param("attribution_accuracy")[:, None])
 
 
-def _per_target_terms(world: World, state: State, actor: int,
-                      targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per target actor: the drive toward hostility and the costs it carries, each (R, T).
+def effect(state: State, action: np.ndarray, site: np.ndarray) -> np.ndarray:
+    """(R, n) chance an act gets through the target site's air defence."""
+    return 1.0 - INTERCEPTABLE[action][None, :] * state.air_defence[:, site]
 
-    drive = aggression + w_grievance * log(1 + grievance) + w_directive * directive (vs those
-    the patron can strike); cost = w_retaliation * risk_aversion * credibility * severity
-    + w_fear * fear (vs actors able to strike leaders)
-    + w_stake * stake * (baseline + pressure) * (host_state_stake_factor vs the Iraqi state).
-    """
-    p, tr = world.param, world.trait
-    drive = tr("aggression")[:, actor, None] + \
-        p("grievance_weight")[:, None] * np.log1p(state.grievance_of(actor)[:, targets])
-    patron = world.patron[actor]
+
+def expected_harm(world: World, state: State, action: np.ndarray, site: np.ndarray,
+                  mode: np.ndarray) -> np.ndarray:
+    """(R, n) harm an act is expected to do: the chance it gets through times the damage
+    and casualties of a hit at the site's exposure (a forewarned strike keeps only
+    ``forewarning_factor`` of both)."""
+    p = world.param
+    keep = np.where(mode == FOREWARNED, p("forewarning_factor")[:, None], 1.0) \
+        if (mode == FOREWARNED).any() else 1.0
+    lethal = LETHALITY[action][None, :] * state.exposure[:, site]
+    casualties = KILLED_IF_LETHAL[action] * (p("harm_per_killed")[:, None]
+                                             + INJURED_PER_KILLED[action] * p("harm_per_injured")[:, None])
+    per_hit = keep * (MATERIAL_HARM[action][None, :] + lethal * casualties)
+    return effect(state, action, site) * per_hit
+
+
+def provocation(world: World, harm: np.ndarray) -> np.ndarray:
+    """Share of a target's full severity an act of expected harm ``harm`` provokes."""
+    return harm / (harm + world.param("provocation_harm")[:, None])
+
+
+def threat_costs(sit: Situation, observer: int, actor: int, opts: Options,
+                 columns: np.ndarray, only_observer: bool = False) -> np.ndarray:
+    """(R, len(columns)) expected cost, in the eyes of ``observer``, of the threats by others
+    in force that ``actor``'s options would set off, each counted once: the author's
+    credibility times the promised response's rung share, weighted by who it would hit (the
+    observer itself 1, its patron its solidarity, its ally its reserve value)."""
+    w, s, tb = sit.world, sit.state, sit.threats
+    out = np.zeros((w.replicates, columns.size))
+    sub = Options(opts.action[columns], opts.target[columns], opts.site[columns],
+                  opts.mode[columns], opts.free[columns], opts.intent[columns],
+                  opts.group[columns], opts.intents)
+    cred = s.credibility_of(observer)
+    for ti, would in tb.matching_threats(actor, sub):
+        live = tb.live(s, ti)
+        if not live.any():
+            continue
+        hit = tb.victim(ti, actor)
+        if only_observer and hit != observer:
+            continue
+        weight = _hit_weight(w, observer, hit)
+        if not np.any(weight):
+            continue
+        author = tb.threats[ti].by
+        out += (live * cred[:, author] * weight * tb.severity(ti))[:, None] * would[None, :]
+    return out
+
+
+def _hit_weight(world: World, observer: int, hit: int) -> np.ndarray:
+    """(R,) how much a blow to ``hit`` costs ``observer``."""
+    if hit == observer:
+        return np.ones(world.replicates)
+    if world.patron[observer] == hit:
+        return world.trait("solidarity")[:, observer]
+    if world.patron[hit] == observer:
+        return world.trait("reserve_value")[:, observer]
+    return np.zeros(world.replicates)
+
+
+def expected_retaliation(sit: Situation, observer: int, actor: int, opts: Options,
+                         columns: np.ndarray, harm: np.ndarray | None = None) -> np.ndarray:
+    """(R, k) E_ret of ``actor``'s options ``columns`` as ``observer`` sees it: the target's own
+    answer, scaled by the act's provocation, plus the threats it would set off."""
+    w, s = sit.world, sit.state
+    act, tgt, site, mode = (opts.action[columns], opts.target[columns], opts.site[columns],
+                            opts.mode[columns])
+    if harm is None:
+        harm = expected_harm(w, s, act, site, mode)
+    answer = provocation(w, harm) * s.credibility_of(observer)[:, tgt] \
+        * w.trait("retaliation_severity")[:, tgt]
+    return answer + threat_costs(sit, observer, actor, opts, columns)
+
+
+def strike_terms(sit: Situation, actor: int, opts: Options, terms: Terms) -> None:
+    """Add the shared rule's terms for every kinetic option of ``actor``."""
+    cols = np.flatnonzero(KINETIC[opts.action])
+    if cols.size == 0:
+        return
+    w, s, a = sit.world, sit.state, actor
+    p, tr = w.param, w.trait
+    act, tgt, site, mode = opts.action[cols], opts.target[cols], opts.site[cols], opts.mode[cols]
+    x = recognition(w, mode)
+    k = cols.size
+    terms.add("reluctance", np.broadcast_to(tr("aggression")[:, a, None], (w.replicates, k)), cols)
+    grievance = p("grievance_weight")[:, None] * np.log1p(
+        s.grievance_of(a)[:, tgt] + w.disputes[a, tgt][None, :])
+    solidarity = (p("solidarity_weight") * tr("solidarity")[:, a])[:, None] \
+        * w.front_drive[sit.day, tgt][None, :]
+    through = effect(s, act, site)
+    terms.add("grievance", x * grievance, cols)
+    terms.add("solidarity", x * solidarity, cols)
+    terms.add("denial", -x * (1.0 - through) * (grievance + solidarity), cols)
+    patron = w.patron[a]
     if patron >= 0:
-        drive += (p("directive_weight") * state.directive[:, actor])[:, None] \
-            * world.enemies[patron, targets][None, :]
-    risk = p("retaliation_weight") * tr("risk_aversion")[:, actor]
-    cost = risk[:, None] * state.credibility_of(actor)[:, targets] \
-        * tr("retaliation_severity")[:, targets]
-    cost += (p("decapitation_fear_weight") * state.fear[:, actor])[:, None] \
-        * world.decapitators[targets][None, :]
-    stake = state.stake[:, actor] * (p("stake_baseline") + state.pressure[:, actor])
-    at_stake = 1.0 + (p("host_state_stake_factor")[:, None] - 1.0) * world.host_state[targets][None, :]
-    cost += (p("stake_weight") * stake)[:, None] * at_stake
-    return drive, cost
+        terms.add("directive", (p("directive_weight") * s.directive[:, a])[:, None]
+                  * w.enemies[patron, tgt][None, :], cols)
+    harm = expected_harm(w, s, act, site, mode)
+    e_ret = expected_retaliation(sit, a, a, opts, cols, harm)
+    terms.add("retaliation", -x * (p("retaliation_weight") * tr("risk_aversion")[:, a])[:, None]
+              * e_ret, cols)
+    if w.kinds[a] is ActorKind.MILITIA:
+        terms.add("decapitation", -x * (p("decapitation_fear_weight") * s.fear[:, a])[:, None]
+                  * w.decapitators[tgt][None, :] * s.credibility_of(a)[:, tgt], cols)
+        terms.add("hiding", -(tr("hiding_cost")[:, a] * s.hidden[:, a])[:, None]
+                  * np.ones((1, k)), cols)
+    terms.add("stake", -x * stake_cost(sit, a, tgt, site, e_ret), cols)
+    commitment = sit.threats.commitment(s, a, opts, sit.trigger_actor)
+    if commitment is not None:
+        terms.add("commitment", (p("commitment_weight") * tr("resolve")[:, a])[:, None]
+                  * commitment[:, cols], cols)
 
 
-def blocked(world: World, state: State, actor: int, opts: Options) -> np.ndarray | None:
+def stake_cost(sit: Situation, actor: int, target: np.ndarray, site: np.ndarray,
+               e_ret: np.ndarray) -> np.ndarray:
+    """(R, k) w_stake * stake * (baseline + pressure) * D: what the acts put at risk in Iraq."""
+    w, s, p = sit.world, sit.state, sit.world.param
+    weight = p("stake_weight") * s.stake[:, actor] * (p("stake_baseline") + s.pressure[:, actor])
+    if w.based_in_iraq[actor]:
+        federal = w.host_state[target] & (np.asarray(w.kinds, dtype=object)[target]
+                                          == ActorKind.IRAQI_GOVERNMENT)
+        danger = e_ret + p("host_state_stake_factor")[:, None] * federal[None, :]
+    else:
+        danger = np.broadcast_to(w.site_in_iraq[site][None, :].astype(float), e_ret.shape)
+    return weight[:, None] * danger
+
+
+def threaten_terms(sit: Situation, actor: int, opts: Options, terms: Terms) -> None:
+    """A public threat against t deters t: it is worth the actor's resolve times t's reasons to
+    attack it (t's grievance toward it, and t's allies' wars against it). It is worth nothing
+    while a threat of the actor's against t is in force (its own or a dated one), or once t is
+    already attacking it (the time for deterrence has passed; the answer is what counts)."""
+    cols = np.flatnonzero(opts.action == _THREATEN)
+    if cols.size == 0:
+        return
+    w, s, a = sit.world, sit.state, actor
+    p, tr = w.param, w.trait
+    tgt = opts.target[cols]
+    their_reasons = p("grievance_weight")[:, None] * np.log1p(s.grievance[tgt, :, a].T) \
+        + (p("solidarity_weight")[:, None] * tr("solidarity")[:, tgt]) \
+        * w.front_drive[sit.day, a][None, None]
+    moot = (sit.day - s.last_attack_day[:, tgt, a]) <= p("retaliation_window_days")[:, None]
+    for j, t in enumerate(tgt):
+        for ti in sit.threats.threats_against(a, int(t)):
+            moot[:, j] |= sit.threats.live(s, ti)
+    terms.add("situation", np.where(moot, 0.0, tr("resolve")[:, a, None] * their_reasons), cols)
+
+
+_THREATEN = next(i for i, act in enumerate(CATALOGUE) if act.id == "threaten")
+
+
+def effort_terms(world: World, opts: Options, terms: Terms) -> None:
+    """Every deliberate non-kinetic move but ``hold`` costs ``effort_cost``."""
+    cost = (NON_KINETIC[opts.action] & (opts.action != HOLD)).astype(float)
+    terms.add("effort", -world.param("effort_cost")[:, None] * cost[None, :])
+
+
+def closed_options(world: World, state: State, actor: int, opts: Options) -> np.ndarray | None:
     """(R, n) options that cannot be taken today (strikes across a ceasefire), or None."""
     strikes = np.flatnonzero(IS_STATE_STRIKE[opts.action] & (opts.target >= 0))
-    if strikes.size == 0:
+    if strikes.size == 0 or not state.ceasefire[:, actor].any():
         return None
     out = np.zeros((world.replicates, len(opts)), dtype=bool)
     out[:, strikes] = state.ceasefire[:, actor, opts.target[strikes]]
     return out
-
-
-def choose(scores: np.ndarray, rationality: np.ndarray, blocked_options: np.ndarray | None,
-           uniform: np.ndarray) -> np.ndarray:
-    """Logit (quantal response) choice, one option index per replicate.
-
-    P(o) is proportional to exp(rationality * U(o)) over the options not blocked; the choice
-    inverts the cumulative distribution at one uniform per replicate. Option 0 is ``hold``,
-    usually by far the likeliest, so the cumulative sum is formed only where it is not chosen.
-    """
-    weights = choice_weights(scores, rationality, blocked_options)
-    threshold = uniform * weights.sum(axis=1)
-    choice = np.zeros(len(threshold), dtype=np.int64)
-    beyond_first = np.flatnonzero(threshold >= weights[:, 0])
-    if beyond_first.size:
-        cumulative = np.cumsum(weights[beyond_first], axis=1)
-        picked = (cumulative <= threshold[beyond_first, None]).sum(axis=1)
-        choice[beyond_first] = np.minimum(picked, scores.shape[1] - 1)
-    return choice
-
-
-def choice_weights(scores: np.ndarray, rationality: np.ndarray,
-                   blocked_options: np.ndarray | None) -> np.ndarray:
-    """Unnormalised logit weights exp(rationality * U), zero where an option is blocked.
-
-    ``hold`` scores 0, so its weight is 1 and the total never underflows; the exponent is
-    capped well below overflow instead of shifting every row by its maximum.
-    """
-    z = rationality[:, None] * scores
-    if blocked_options is not None:
-        z[blocked_options] = -np.inf
-    np.minimum(z, _EXP_CAP, out=z)
-    return np.exp(z, out=z)
-
-
-def choice_probabilities(scores: np.ndarray, rationality: np.ndarray,
-                         blocked_options: np.ndarray | None = None) -> np.ndarray:
-    """The exact logit probabilities that ``choose`` samples from, shape (R, n)."""
-    weights = choice_weights(scores.copy(), rationality, blocked_options)
-    return weights / weights.sum(axis=1, keepdims=True)

@@ -1,4 +1,4 @@
-"""The static side of a run: actors, their feasible options, parameters and the script.
+"""The static side of a run: actors, their sites and options, parameters and the script.
 
 ``World`` is built once from a validated scenario. It holds no random state and nothing that
 changes during a run; ``State`` (sim.model.state) holds that.
@@ -13,14 +13,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import UserError
-from sim.model.actions import ACTION_INDEX, CATALOGUE, ActorKind
+from sim.model.actions import ACTION_INDEX, CATALOGUE, STRIKE, Action
 from sim.model.catalogue import ActorSpec, actor_catalogue
+from sim.model.kinds import ActorKind, ClaimMode
 from sim.model.parameters import GLOBAL, PER_ACTOR
+from sim.model.places import HOME, PLACES, SITE_SEPARATOR, split_site
 from sim.scenario.schema import Control, Inject, Scenario
 
 UNKNOWN = -1  # actor index of an unattributed scripted attack
 LEADERSHIP_CAPABLE = frozenset(
     kind for act in CATALOGUE if act.leadership for kind in act.actor_kinds)
+GOVERNMENTS_IN_IRAQ = (ActorKind.IRAQI_GOVERNMENT, ActorKind.REGIONAL_GOVERNMENT)
+BASED_IN_IRAQ = (ActorKind.MILITIA, *GOVERNMENTS_IN_IRAQ)
 
 
 class ParameterError(UserError, ValueError):
@@ -29,27 +33,47 @@ class ParameterError(UserError, ValueError):
 
 @dataclass(frozen=True)
 class Options:
-    """The (action, target, claimed) options one actor can choose among, as parallel arrays."""
+    """The options one actor can choose among, as parallel arrays.
+
+    An option is (action, target actor, target site, claim mode). ``intent`` and ``group``
+    index the two first stages of the hierarchical choice (sim/model/choice.py): the intent is
+    ``strike`` for every kinetic action and the action itself otherwise; the group is the
+    (intent, target actor) pair. Option 0 is ``hold``, alone in intent 0 and group 0.
+    """
 
     action: np.ndarray  # (n,) catalogue index
     target: np.ndarray  # (n,) actor index, -1 for none
-    claimed: np.ndarray  # (n,) bool
+    site: np.ndarray  # (n,) site index, -1 for none
+    mode: np.ndarray  # (n,) ClaimMode
     free: np.ndarray  # (n,) bool: open to the actor's own free decision
+    intent: np.ndarray  # (n,) index into ``intents``
+    group: np.ndarray  # (n,) index of the (intent, target) group
+    intents: tuple[str, ...]
 
     def __len__(self) -> int:
         return len(self.action)
 
+    def subset(self, keep: np.ndarray) -> Options:
+        """The options where ``keep`` holds, with intents and groups renumbered densely."""
+        _, intent = np.unique(self.intent[keep], return_inverse=True)
+        _, group = np.unique(self.group[keep], return_inverse=True)
+        intents = tuple(self.intents[i] for i in np.unique(self.intent[keep]))
+        return Options(self.action[keep], self.target[keep], self.site[keep], self.mode[keep],
+                       self.free[keep], intent.astype(np.int64), group.astype(np.int64), intents)
+
     def free_subset(self) -> Options:
         """Only the options open to the actor's own free decision."""
-        keep = self.free
-        return Options(self.action[keep], self.target[keep], self.claimed[keep], self.free[keep])
+        return self.subset(self.free)
 
-    def index(self, action: str, target: int, claimed: bool = True) -> int:
-        """Position of an option; ValueError if the actor has no such option."""
+    def find(self, action: str, target: int, site: int | None = None,
+             mode: ClaimMode = ClaimMode.OWN) -> int:
+        """Position of an option (the target's first site when none is named); ValueError if
+        the actor has no such option."""
         hits = np.flatnonzero((self.action == ACTION_INDEX[action]) & (self.target == target)
-                              & (self.claimed == claimed))
+                              & (self.mode == int(mode))
+                              & ((self.site == site) if site is not None else True))
         if hits.size == 0:
-            raise ValueError(f"no option {action} -> actor #{target} (claimed={claimed})")
+            raise ValueError(f"no option {action} -> actor #{target} ({mode.label})")
         return int(hits[0])
 
 
@@ -62,41 +86,58 @@ def aligned(a: ActorSpec, b: ActorSpec) -> bool:
     return root_a == root_b
 
 
-def _can_strike(actor: ActorSpec, target: ActorSpec) -> bool:
-    """Whether some kinetic action of the catalogue lets ``actor`` hit ``target``."""
-    return any(act.kinetic and actor.kind in act.actor_kinds and _target_allowed(act.id, actor, target)
-               for act in CATALOGUE)
-
-
-def _target_allowed(action_id: str, actor: ActorSpec, target: ActorSpec) -> bool:
-    act = CATALOGUE[ACTION_INDEX[action_id]]
+def _target_allowed(act: Action, actor: ActorSpec, target: ActorSpec, rivals: bool) -> bool:
     if target.id == actor.id or target.kind not in act.target_kinds:
         return False
-    if act.hostility > 0 and aligned(actor, target):  # hostile acts go across sides
-        return False
+    if act.effects.directive is not None:  # directives go to one's own allies only
+        return target.patron == actor.id
+    if act.hostility > 0 and aligned(actor, target) and not rivals:
+        return False  # hostile acts go across sides, or between declared rivals
     return True
 
 
-def build_options(actor: ActorSpec, specs: list[ActorSpec], control: Control,
-                  free_against: set[str]) -> Options:
-    rows: list[tuple[int, int, bool, bool]] = []
+def _modes(act: Action, actor: ActorSpec, has_fronts: bool) -> list[ClaimMode]:
+    return [m for m in act.modes if m is not ClaimMode.FRONT or has_fronts]
+
+
+def _is_free(act: Action, control: Control, target_id: str | None,
+             free_against: set[str]) -> bool:
+    """Whether the model chooses this option. A free actor decides everything, except that
+    with ``free_against`` its targeted moves are limited to those targets (the rest follow
+    the injects); a scripted actor decides only toward ``free_against`` (and may hold)."""
+    if not act.free_choice:
+        return False
+    toward_listed = target_id is not None and target_id in free_against
+    if control is Control.FREE:
+        return not free_against or target_id is None or toward_listed
+    return act.id == "hold" or toward_listed
+
+
+def build_options(actor: ActorSpec, specs: list[ActorSpec], sites: list[list[int]],
+                  control: Control, free_against: set[str], rivals: set[str],
+                  has_fronts: bool) -> Options:
+    """Every (action, target, site, mode) the actor's kind allows, hold first."""
+    rows: list[tuple[int, int, int, int, bool, str]] = []
     for ai, act in enumerate(CATALOGUE):
         if actor.kind not in act.actor_kinds:
             continue
-        targets = [-1] if not act.has_target else [
-            ti for ti, t in enumerate(specs) if _target_allowed(act.id, actor, t)]
+        targets: list[int] = [-1] if not act.has_target or act.optional_target else []
+        if act.has_target:
+            targets += [ti for ti, t in enumerate(specs)
+                        if _target_allowed(act, actor, t, t.id in rivals)]
         for ti in targets:
-            if control is Control.FREE:
-                free = act.free_choice
-            else:  # scripted: free only toward the listed targets
-                free = act.free_choice and (act.id == "hold" or
-                                            (ti >= 0 and specs[ti].id in free_against))
-            rows.append((ai, ti, True, free))
-            if act.deniable:
-                rows.append((ai, ti, False, free))
-    action, target, claimed, free = zip(*rows, strict=True)
-    return Options(np.array(action), np.array(target), np.array(claimed, dtype=bool),
-                   np.array(free, dtype=bool))
+            free = _is_free(act, control, specs[ti].id if ti >= 0 else None, free_against)
+            target_sites = sites[ti] if act.kinetic else [-1]
+            for si in target_sites:
+                for mode in _modes(act, actor, has_fronts):
+                    rows.append((ai, ti, si, int(mode), free, act.intent))
+    action, target, site, mode, free, intent_names = zip(*rows, strict=True)
+    intents = tuple(dict.fromkeys(intent_names))  # hold first, in catalogue order
+    intent = np.array([intents.index(i) for i in intent_names])
+    groups = {key: g for g, key in enumerate(dict.fromkeys(zip(intent.tolist(), target)))}
+    group = np.array([groups[key] for key in zip(intent.tolist(), target)])
+    return Options(np.array(action), np.array(target), np.array(site), np.array(mode),
+                   np.array(free, dtype=bool), intent, group, intents)
 
 
 def _actor_specs(scenario: Scenario) -> list[ActorSpec]:
@@ -110,7 +151,8 @@ def _actor_specs(scenario: Scenario) -> list[ActorSpec]:
         traits = {**base.traits, **entry.parameters}
         specs.append(ActorSpec(base.id, entry.name or base.name,
                                ActorKind(entry.kind) if entry.kind else base.kind,
-                               entry.patron or base.patron, traits, base.evidence, base.rationale))
+                               entry.patron or base.patron, traits, base.evidence, base.rationale,
+                               base.support))
     return specs
 
 
@@ -124,9 +166,12 @@ def _as_replicates(name: str, value: object, replicates: int) -> np.ndarray:
     return arr
 
 
-def _check_range(name: str, values: np.ndarray, low: float, high: float) -> None:
+def _check_range(name: str, values: np.ndarray, low: float, high: float,
+                 integer: bool = False) -> None:
     if not np.all(np.isfinite(values)) or values.min() < low or values.max() > high:
-        raise ParameterError(f"parameter '{name}' must lie in [{low}, {high}]")
+        raise ParameterError(f"parameter '{name}' must lie in [{low:g}, {high:g}]")
+    if integer and not np.all(values == np.round(values)):
+        raise ParameterError(f"parameter '{name}' must be a whole number of days")
 
 
 def resolve_parameters(scenario: Scenario, specs: list[ActorSpec], replicates: int,
@@ -146,7 +191,7 @@ def resolve_parameters(scenario: Scenario, specs: list[ActorSpec], replicates: i
         base, _, actor = name.partition("__")
         if base in GLOBAL and not actor:
             glob[base] = _as_replicates(name, value, replicates)
-        elif base in PER_ACTOR:
+        elif base in PER_ACTOR and (actor or "__" not in name):
             if actor and actor not in index:
                 raise ParameterError(f"parameter '{name}': actor '{actor}' is not in the scenario "
                                      f"(actors: {', '.join(index)})")
@@ -156,14 +201,15 @@ def resolve_parameters(scenario: Scenario, specs: list[ActorSpec], replicates: i
         else:
             raise ParameterError(f"unknown parameter '{name}' (see `escsim parameters`)")
     for name, arr in glob.items():
-        _check_range(name, arr, GLOBAL[name].low, GLOBAL[name].high)
+        spec = GLOBAL[name]
+        _check_range(name, arr, spec.low, spec.high, spec.integer)
     for name, arr in traits.items():
         _check_range(name, arr, PER_ACTOR[name].low, PER_ACTOR[name].high)
     return glob, traits
 
 
 class World:
-    """Actors, options, parameters and the dated script of one scenario run."""
+    """Actors, sites, options, parameters and the dated script of one scenario run."""
 
     def __init__(self, scenario: Scenario, replicates: int, overrides: Mapping[str, object]):
         self.scenario = scenario
@@ -173,29 +219,115 @@ class World:
         self.index = {a: i for i, a in enumerate(self.ids)}
         self.kinds = [s.kind for s in self.specs]
         self.n = len(self.specs)
+        self.days = scenario.days
         self.control = [scenario.actors[a].control for a in self.ids]
         self.params, self.traits = resolve_parameters(scenario, self.specs, replicates, overrides)
+        self._build_sites()
+        self.rivals = self._rivals()
         self.options = [
-            build_options(s, self.specs, self.control[i], set(scenario.actors[s.id].free_against))
-            for i, s in enumerate(self.specs)
-        ]
+            build_options(s, self.specs, self.actor_sites, self._option_control(s.id),
+                          set(scenario.actors[s.id].free_against), self.rivals[i],
+                          bool(scenario.actors[s.id].front_groups))
+            for i, s in enumerate(self.specs)]
         self.patron = np.array([self.index.get(s.patron, -1) if s.patron else -1
                                 for s in self.specs])
         self.militias = np.array([k is ActorKind.MILITIA for k in self.kinds])
         self.stake0 = np.array([scenario.actors[a].stake for a in self.ids])
-        self.injects_by_day: dict[int, list[Inject]] = defaultdict(list)
-        for inject in scenario.injects:
-            self.injects_by_day[scenario.day_index(inject.date)].append(inject)
-        self.aligned = np.array([[aligned(a, b) for b in self.specs] for a in self.specs])
+        self.aligned = np.array([[aligned(a, b) and b.id not in self.rivals[i]
+                                  for b in self.specs] for i, a in enumerate(self.specs)])
         # actors able to strike others' leaders: hostility toward them weighs decapitation fear
         self.decapitators = np.array([k in LEADERSHIP_CAPABLE for k in self.kinds])
-        # enemies[p, t]: the patron p can itself take kinetic action against t; a patron's
-        # directive concerns its allies' attacks on these, not their quarrels at home
-        self.enemies = np.array([[_can_strike(p, t) for t in self.specs] for p in self.specs])
-        # the state a militia has a stake in: attacking it puts that stake directly at risk
-        self.host_state = np.array([k is ActorKind.IRAQI_GOVERNMENT for k in self.kinds])
+        # enemies[p, t]: a patron p's adversary t, which its directive to its allies concerns
+        self.enemies = np.array([[not aligned(p, t) and t.kind not in GOVERNMENTS_IN_IRAQ
+                                  and t.kind is not ActorKind.MILITIA for t in self.specs]
+                                 for p in self.specs])
+        # the Iraqi state (federal or regional): attacking it puts a stake directly at risk
+        self.host_state = np.array([k in GOVERNMENTS_IN_IRAQ for k in self.kinds])
+        # actors whose own acts bring reprisals on Iraq (they are based there)
+        self.based_in_iraq = np.array([k in BASED_IN_IRAQ for k in self.kinds])
+        self.injects_by_day = self._schedule_injects()
+        self.free_days = self._free_days()
+        self.front_drive = self._fronts()
+        self.disputes = self._disputes()
         window = scenario.window
         self.window = (scenario.day_index(window.start), scenario.day_index(window.end))
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _build_sites(self) -> None:
+        """Every actor's sites: the places listed in the scenario, else its kind's home."""
+        self.site_actor, self.site_place, self.site_ids = [], [], []
+        self.actor_sites: list[list[int]] = []
+        for i, spec in enumerate(self.specs):
+            places = self.scenario.actors[spec.id].sites or [HOME[spec.kind]]
+            mine = []
+            for place in places:
+                mine.append(len(self.site_ids))
+                self.site_actor.append(i)
+                self.site_place.append(place)
+                self.site_ids.append(f"{spec.id}{SITE_SEPARATOR}{place}")
+            self.actor_sites.append(mine)
+        self.site_actor = np.array(self.site_actor)
+        self.site_in_iraq = np.array([PLACES[p].in_iraq for p in self.site_place])
+        self.site_index = {s: i for i, s in enumerate(self.site_ids)}
+        self.places = list(PLACES)  # every place, in vocabulary order
+        self.site_place_index = [self.places.index(p) for p in self.site_place]
+
+    def _option_control(self, actor_id: str) -> Control:
+        """Control that decides which options are free: an actor freed on a date chooses
+        among all its options once free (``_free_days`` says when it decides)."""
+        entry = self.scenario.actors[actor_id]
+        return Control.FREE if entry.free_from is not None else entry.control
+
+    def _rivals(self) -> list[set[str]]:
+        """Per actor, the actors of its own side it has a declared dispute with (either way)."""
+        rivals: list[set[str]] = [set() for _ in self.specs]
+        for d in self.scenario.disputes:
+            rivals[self.index[d.holder]].add(d.toward)
+            rivals[self.index[d.toward]].add(d.holder)
+        return rivals
+
+    def _schedule_injects(self) -> dict[int, list[Inject]]:
+        by_day: dict[int, list[Inject]] = defaultdict(list)
+        for inject in self.scenario.injects:
+            first = self.scenario.day_index(inject.date)
+            last = self.scenario.day_index(inject.until) if inject.until else first
+            for day in range(first, last + 1):
+                by_day[day].append(inject)
+        return by_day
+
+    def _free_days(self) -> np.ndarray:
+        """(days, N): whether the model decides for each actor on each day."""
+        free = np.zeros((self.days, self.n), dtype=bool)
+        for i, actor_id in enumerate(self.ids):
+            entry = self.scenario.actors[actor_id]
+            if entry.control is Control.FREE:
+                stop = self.scenario.day_index(entry.scripted_from) if entry.scripted_from \
+                    else self.days
+                free[:max(stop, 0), i] = True
+            elif entry.free_from is not None:
+                free[max(self.scenario.day_index(entry.free_from), 0):, i] = True
+            elif entry.free_against:
+                free[:, i] = True
+        return free
+
+    def _fronts(self) -> np.ndarray:
+        """(days, N): the summed intensity of allies' wars elsewhere against each actor."""
+        drive = np.zeros((self.days, self.n))
+        for front in self.scenario.fronts:
+            lo = self.scenario.day_index(front.start) if front.start else 0
+            hi = self.scenario.day_index(front.end) if front.end else self.days - 1
+            drive[max(lo, 0):hi + 1, self.index[front.against]] += front.intensity
+        return drive
+
+    def _disputes(self) -> np.ndarray:
+        """(N, N): standing quarrels, holder by target."""
+        out = np.zeros((self.n, self.n))
+        for d in self.scenario.disputes:
+            out[self.index[d.holder], self.index[d.toward]] += d.value
+        return out
+
+    # --- lookups ---------------------------------------------------------------------------
 
     def param(self, name: str) -> np.ndarray:
         """A global parameter, shape (R,)."""
@@ -209,7 +341,27 @@ class World:
         """Indices of the actors whose patron is ``actor``."""
         return np.flatnonzero(self.patron == actor)
 
+    def site_of(self, ref: str) -> int:
+        """The site an ``actor`` or ``actor@place`` reference names (an actor's first site)."""
+        actor, place = split_site(ref)
+        if place is None:
+            return self.actor_sites[self.index[actor]][0]
+        return self.site_index[ref]
+
     def suspects_for(self, inject: Inject) -> list[int]:
+        """Who the victim may blame for an unclaimed or front-claimed inject: the suspects it
+        names, else (for a known author) every militia; an unknown author with no suspects is
+        blamed on no one."""
         if inject.suspects:
             return [self.index[s] for s in inject.suspects]
+        if inject.actor == "unknown":
+            return []
         return [int(i) for i in np.flatnonzero(self.militias)]
+
+
+def intent_of(action: int) -> str:
+    return CATALOGUE[action].intent
+
+
+__all__ = ["GOVERNMENTS_IN_IRAQ", "Options", "ParameterError", "STRIKE", "UNKNOWN", "World",
+           "aligned", "build_options"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.analysis.backtest import MATCH_THRESHOLD
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.plots.style import GREYS, HATCHES, INK, percent, readable, styled
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from sim.analysis.backtesting import Backtest
     from sim.analysis.compare import Comparison
 
-CENTRAL_BAND = (0.05, 0.95)
 
 
 def titled_figure(title: str, label: str, size: tuple[float, float],
@@ -110,21 +110,23 @@ def _draw_classes(ax: Axes, table: Any, historical: str) -> None:
 
 
 def _draw_metrics(ax: Axes, metrics: Any) -> None:
-    """Each recorded range as the span of percentiles it covers, its mid-percentile marked,
-    over the central 90% band."""
-    ax.axvspan(*CENTRAL_BAND, facecolor=GREYS[0], edgecolor="0.6", hatch="....", linewidth=0.4,
-               zorder=0, label="central 90%")
+    """Each recorded metric as the share of runs that match it, beside the pass line."""
     y = np.arange(len(metrics))[::-1]
+    ax.axvline(MATCH_THRESHOLD, color=INK, linestyle="--", linewidth=0.8,
+               label=f"pass: {MATCH_THRESHOLD:.0%} of runs")
     for yi, (_, m) in zip(y, metrics.iterrows(), strict=True):
-        lo, hi = float(m["below"]), float(1.0 - m["above"])
-        ax.plot([lo, max(hi, lo + 0.004)], [yi, yi], color=INK, linewidth=4.5,
-                solid_capstyle="butt", zorder=2)
-        ax.plot(m["percentile"], yi, marker="o" if m["in_central_90"] else "X",
-                markersize=6, markerfacecolor="white", markeredgecolor=INK, zorder=3)
-    ax.set_yticks(y, [textwrap.shorten(readable(str(n)), 34, placeholder="…")
+        share = float(m["inside"])
+        ax.barh(yi, share, color=GREYS[1] if m["passes"] else "white", edgecolor=INK,
+                hatch="" if m["passes"] else "////", linewidth=0.6)
+        ax.text(min(share, 1.0) + 0.01, yi, percent(share) + ("" if m["passes"] else "  fails"),
+                va="center", fontsize=7.5)
+    ax.set_yticks(y, [textwrap.shorten(readable(str(n)), 40, placeholder="…")
                       for n in metrics["metric"]])
-    _share_axis(ax, "x")
-    ax.set_xlabel("percentile of the simulated distribution")
+    ax.set_xlim(0, 1.3)
+    ax.spines["bottom"].set_bounds(0, 1)
+    ticks = np.linspace(0, 1, 5)
+    ax.set_xticks(ticks, [f"{t:.0%}" for t in ticks])
+    ax.set_xlabel("share of runs matching the record")
 
 
 @styled
@@ -145,14 +147,13 @@ def backtest_figure(bt: Backtest) -> Figure:
         if result.metrics:
             metrics = bt.metric_table()
             _draw_metrics(right, metrics[metrics["episode"] == episode.id])
-            inside = sum(m.in_central_90 for m in result.metrics)
-            right.set_title(f"recorded ranges: {inside} of {len(result.metrics)} meet the "
-                            "central 90%", loc="left", fontsize=9)
+            passed = sum(m.passes for m in result.metrics)
+            right.set_title(f"recorded metrics: {passed} of {len(result.metrics)} matched by "
+                            f"at least {MATCH_THRESHOLD:.0%} of runs", loc="left", fontsize=9)
         else:
             right.axis("off")
     axes[0][1].legend(loc="lower right", bbox_to_anchor=(1.0, 1.12), ncols=1, fontsize=7)
     axes[-1][0].set_xlabel("share of replicates (whiskers: 95% Wilson interval)")
-    figure.supxlabel("Right: each bar spans the percentiles the recorded range covers; o marks "
-                     "its mid-percentile (X: outside the central 90%).", fontsize=7.5, x=0.01,
-                     ha="left")
+    figure.supxlabel("Right: the share of runs whose value lies in each recorded range (over its "
+                     "recorded dates); hatched bars fail.", fontsize=7.5, x=0.01, ha="left")
     return figure

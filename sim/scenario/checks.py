@@ -15,8 +15,11 @@ from difflib import get_close_matches
 from sim.evidence import shipped_register
 from sim.model.actions import ACTIONS, ActorKind
 from sim.model.catalogue import actor_catalogue
-from sim.model.outcomes import OUTCOME_CLASSES, metric_names
+from sim.model.kinds import ClaimMode
+from sim.model.outcomes import (OUTCOME_CLASSES, STATE_CONFLICT_CLASSES, WINDOWED,
+                                metric_names)
 from sim.model.parameters import GLOBAL, PER_ACTOR
+from sim.model.places import HOME, PLACES, split_site
 from sim.scenario.schema import Control, EventMatch, Scenario, Trigger
 
 Loc = tuple[str | int, ...]
@@ -71,10 +74,54 @@ def check_actors(scenario: Scenario) -> Check:
             yield from _actor_ref(entry.patron, present, (*loc, "patron"))
         for other in entry.free_against:
             yield from _actor_ref(other, present, (*loc, "free_against"))
-        if entry.free_against and entry.control is not Control.SCRIPTED:
-            yield (*loc, "free_against"), "only a scripted actor takes 'free_against'"
+        yield from _control_dates(entry, scenario, loc)
+        for i, place in enumerate(entry.sites or []):
+            yield from _place_ref(place, (*loc, "sites", i))
+        if entry.sites is not None and len(set(entry.sites)) != len(entry.sites):
+            yield (*loc, "sites"), "a place is listed twice"
+        if entry.sites == []:
+            yield (*loc, "sites"), "an actor needs at least one site (or leave 'sites' out)"
         for name, value in entry.parameters.items():
             yield from _parameter(name, value, PER_ACTOR, (*loc, "parameters", name))
+
+
+def _control_dates(entry, scenario: Scenario, loc: Loc) -> Check:
+    if entry.free_from is not None:
+        if entry.control is not Control.SCRIPTED:
+            yield (*loc, "free_from"), "only a scripted actor takes 'free_from'"
+        if entry.free_against:
+            yield (*loc, "free_from"), ("'free_from' frees the actor entirely from that date; "
+                                        "drop 'free_against'")
+        yield from _date_in(entry.free_from, scenario, (*loc, "free_from"))
+    if entry.scripted_from is not None:
+        if entry.control is not Control.FREE:
+            yield (*loc, "scripted_from"), "only a free actor takes 'scripted_from'"
+        yield from _date_in(entry.scripted_from, scenario, (*loc, "scripted_from"))
+
+
+def _place_ref(place: str, loc: Loc) -> Check:
+    if place not in PLACES:
+        yield loc, f"unknown place '{place}'{_suggest(place, set(PLACES))}; places: " \
+                   + ", ".join(PLACES)
+
+
+def _sites_of(scenario: Scenario, kinds: dict) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for actor_id, entry in scenario.actors.items():
+        kind = kinds.get(actor_id)
+        out[actor_id] = entry.sites or ([HOME[kind]] if kind is not None else [])
+    return out
+
+
+def _site_ref(ref: str, present: set[str], sites: dict[str, list[str]], loc: Loc,
+              extra: tuple[str, ...] = ()) -> Check:
+    actor, place = split_site(ref)
+    if actor not in present and actor not in extra:
+        yield from _actor_ref(actor, present, loc, extra)
+        return
+    if place is not None and actor in sites and place not in sites[actor]:
+        yield loc, (f"'{actor}' has no site at '{place}' (its sites: "
+                    f"{', '.join(sites[actor]) or 'none'}; list more under actors.{actor}.sites)")
 
 
 def _parameter(name: str, value: float, table: dict, loc: Loc) -> Check:
@@ -91,14 +138,18 @@ def check_parameters(scenario: Scenario) -> Check:
         yield from _parameter(name, value, GLOBAL, ("parameters", name))
 
 
-def check_initial_state(scenario: Scenario) -> Check:
+def check_initial_state(scenario: Scenario, kinds: dict) -> Check:
     present = set(scenario.actors)
     init = scenario.initial_state
-    for field in ("fear", "directive", "restraint_pressure", "air_defence", "exposure"):
+    for field in ("fear", "directive", "restraint_pressure", "urged"):
         for actor in getattr(init, field):
             yield from _actor_ref(actor, present, ("initial_state", field, actor))
-    fields = {"tension", "fear", "directive", "restraint_pressure", "air_defence", "exposure",
-              "leaders_hidden"}
+    sites = _sites_of(scenario, kinds)
+    for field in ("air_defence", "exposure"):
+        for ref in getattr(init, field):
+            yield from _site_ref(ref, present, sites, ("initial_state", field, ref))
+    fields = {"tension", "fear", "directive", "restraint_pressure", "urged", "air_defence",
+              "exposure", "leaders_hidden", "grievance", "credibility"}
     for name in init.basis:
         if name not in fields:
             yield (("initial_state", "basis", name),
@@ -129,7 +180,7 @@ def _action_fits(action: str, actor: str, target: str | None, kinds: dict, loc: 
         yield loc, (f"'{actor}' ({kind.value}) cannot take '{action}' (taken by: "
                     + ", ".join(k.value for k in act.actor_kinds) + ")")
     given = target is not None if target_given is None else target_given
-    if not given and act.has_target:
+    if not given and act.has_target and not act.optional_target:
         yield loc, f"'{action}' needs a target"
     if given and not act.has_target:
         yield loc, f"'{action}' takes no target"
@@ -159,6 +210,8 @@ def _event(event: EventMatch, present: set[str], loc: Loc) -> Check:
         yield from _actor_ref(target, present, (*loc, "target", i))
     for i, action in enumerate(event.action or []):
         yield from _action_ref(action, (*loc, "action", i))
+    for i, place in enumerate(event.place or []):
+        yield from _place_ref(place, (*loc, "place", i))
 
 
 def _duplicate_ids(items: list, section: str, what: str) -> Check:
@@ -189,29 +242,79 @@ def check_threats(scenario: Scenario, kinds: dict) -> Check:
                                 target_given=True)
 
 
+def _claim_fits(inject, scenario: Scenario, loc: Loc) -> Check:
+    """The ways an inject says it is owned must suit its action (and its actor's fronts)."""
+    if inject.action not in ACTIONS or inject.actor == UNKNOWN_ACTOR:
+        return
+    act = ACTIONS[inject.action]
+    if inject.front is not None and inject.forewarned:
+        yield (*loc, "front"), "an act is either claimed by a front or forewarned, not both"
+    if inject.front is not None:
+        if ClaimMode.FRONT not in act.modes:
+            yield (*loc, "front"), f"'{inject.action}' cannot be claimed by a front group"
+        fronts = scenario.actors[inject.actor].front_groups if inject.actor in scenario.actors \
+            else []
+        if inject.front not in fronts:
+            yield (*loc, "front"), (f"'{inject.front}' is not one of {inject.actor}'s front groups "
+                                    f"(list it under actors.{inject.actor}.front_groups)")
+    if inject.forewarned and ClaimMode.FOREWARNED not in act.modes:
+        yield (*loc, "forewarned"), f"'{inject.action}' cannot be forewarned"
+    if not inject.claimed and ClaimMode.NONE not in act.modes:
+        yield (*loc, "claimed"), f"'{inject.action}' cannot be left unclaimed"
+
+
 def check_injects(scenario: Scenario, kinds: dict) -> Check:
     present = set(scenario.actors)
+    sites = _sites_of(scenario, kinds)
     yield from _duplicate_ids(scenario.injects, "injects", "inject")
     for i, inject in enumerate(scenario.injects):
         loc: Loc = ("injects", i)
         yield from _date_in(inject.date, scenario, (*loc, "date"))
         yield from _actor_ref(inject.actor, present, (*loc, "actor"), (UNKNOWN_ACTOR,))
         yield from _action_ref(inject.action, (*loc, "action"))
+        target = None
         if inject.target is not None:
-            yield from _actor_ref(inject.target, present, (*loc, "target"))
+            yield from _site_ref(inject.target, present, sites, (*loc, "target"))
+            target = split_site(inject.target)[0]
+        if inject.until is not None:
+            yield from _date_in(inject.until, scenario, (*loc, "until"))
+            if inject.until < inject.date:
+                yield (*loc, "until"), f"'until' ({inject.until}) is before 'date' ({inject.date})"
         if inject.actor == UNKNOWN_ACTOR:
-            if inject.claimed:
+            if inject.claimed or inject.front or inject.forewarned:
                 yield (*loc, "claimed"), "an attack by 'unknown' must have claimed: false"
             if inject.action in ACTIONS and not ACTIONS[inject.action].kinetic:
                 yield (*loc, "action"), "only kinetic actions can have an unknown author"
-        yield from _action_fits(inject.action, inject.actor, inject.target, kinds, (*loc, "action"))
-        if not inject.claimed and inject.action in ACTIONS and not ACTIONS[inject.action].deniable \
-                and inject.actor != UNKNOWN_ACTOR:
-            yield (*loc, "claimed"), f"'{inject.action}' cannot be left unclaimed"
+        yield from _action_fits(inject.action, inject.actor, target, kinds, (*loc, "action"))
+        yield from _claim_fits(inject, scenario, loc)
         for j, suspect in enumerate(inject.suspects):
             yield from _actor_ref(suspect, present, (*loc, "suspects", j))
         if inject.result is not None and inject.action in ACTIONS and not ACTIONS[inject.action].kinetic:
             yield (*loc, "result"), "only kinetic actions have a result"
+
+
+def check_fronts_and_disputes(scenario: Scenario, kinds: dict) -> Check:
+    present = set(scenario.actors)
+    yield from _duplicate_ids(scenario.fronts, "fronts", "front")
+    for i, front in enumerate(scenario.fronts):
+        loc: Loc = ("fronts", i)
+        yield from _actor_ref(front.against, present, (*loc, "against"))
+        for key in ("start", "end"):
+            date = getattr(front, key)
+            if date is not None and date > scenario.end:
+                yield (*loc, key), f"date {date} is after the scenario ends ({scenario.end})"
+        if front.start and front.end and front.end < front.start:
+            yield (*loc, "end"), "'end' is before 'start'"
+    seen: set[tuple[str, str]] = set()
+    for i, dispute in enumerate(scenario.disputes):
+        loc = ("disputes", i)
+        yield from _actor_ref(dispute.holder, present, (*loc, "holder"))
+        yield from _actor_ref(dispute.toward, present, (*loc, "toward"))
+        if dispute.holder == dispute.toward:
+            yield (*loc, "toward"), "an actor cannot dispute with itself"
+        if (dispute.holder, dispute.toward) in seen:
+            yield loc, f"a second dispute of {dispute.holder} with {dispute.toward}"
+        seen.add((dispute.holder, dispute.toward))
 
 
 def check_window_and_history(scenario: Scenario) -> Check:
@@ -225,13 +328,31 @@ def check_window_and_history(scenario: Scenario) -> Check:
         yield (("history", "outcome_class"),
                f"unknown outcome class '{scenario.history.outcome_class}' "
                f"(expected one of {', '.join(OUTCOME_CLASSES)})")
-    names = set(metric_names()) - {"outcome_class"}
-    for i, metric in enumerate(scenario.history.metrics):
+    history = scenario.history
+    if history.state_conflict is not None and history.state_conflict not in STATE_CONFLICT_CLASSES:
+        yield (("history", "state_conflict"),
+               f"unknown state-conflict class '{history.state_conflict}' "
+               f"(expected one of {', '.join(STATE_CONFLICT_CLASSES)})")
+    names = set(metric_names()) - {"outcome_class", "state_conflict"}
+    for i, metric in enumerate(history.metrics):
+        loc: Loc = ("history", "metrics", i)
         if metric.metric not in names:
-            yield (("history", "metrics", i, "metric"),
+            yield ((*loc, "metric"),
                    f"unknown metric '{metric.metric}'{_suggest(metric.metric, names)}")
         if metric.min is not None and metric.max is not None and metric.max < metric.min:
-            yield ("history", "metrics", i, "max"), "max is below min"
+            yield (*loc, "max"), "max is below min"
+        if metric.min is None and metric.max is None:
+            yield (*loc, "min"), "a recorded metric needs a 'min', a 'max' or both"
+        if (metric.start or metric.end) and metric.metric not in WINDOWED:
+            yield ((*loc, "start" if metric.start else "end"),
+                   f"only counts can be dated; '{metric.metric}' is not a count "
+                   f"(counts: {', '.join(sorted(WINDOWED))})")
+        for key in ("start", "end"):
+            date = getattr(metric, key)
+            if date is not None:
+                yield from _date_in(date, scenario, (*loc, key))
+        if metric.start and metric.end and metric.end < metric.start:
+            yield (*loc, "end"), "'end' is before 'start'"
 
 
 def _evidence_fields(scenario: Scenario) -> Iterator[tuple[Loc, list[str]]]:
@@ -253,6 +374,10 @@ def _evidence_fields(scenario: Scenario) -> Iterator[tuple[Loc, list[str]]]:
             yield ("history", "metrics", i, "evidence"), metric.evidence
     for name, variant in scenario.variants.items():
         yield ("variants", name, "evidence"), variant.evidence
+    for i, front in enumerate(scenario.fronts):
+        yield ("fronts", i, "evidence"), front.evidence
+    for i, dispute in enumerate(scenario.disputes):
+        yield ("disputes", i, "evidence"), dispute.evidence
 
 
 def check_evidence(scenario: Scenario) -> Check:
@@ -269,8 +394,8 @@ def check_references(scenario: Scenario) -> list[tuple[Loc, str]]:
     kinds = _kinds(scenario)
     problems: list[tuple[Loc, str]] = []
     for check in (check_actors(scenario), check_parameters(scenario),
-                  check_initial_state(scenario), check_threats(scenario, kinds),
-                  check_injects(scenario, kinds), check_window_and_history(scenario),
-                  check_evidence(scenario)):
+                  check_initial_state(scenario, kinds), check_threats(scenario, kinds),
+                  check_injects(scenario, kinds), check_fronts_and_disputes(scenario, kinds),
+                  check_window_and_history(scenario), check_evidence(scenario)):
         problems.extend(check)
     return problems

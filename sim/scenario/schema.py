@@ -15,6 +15,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+# An actor, or one of its sites: "united_states" (all its sites) or "united_states@jordan".
+SiteRef = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+(@[A-Za-z0-9_\-]+)?$")]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -45,12 +47,27 @@ class ActorEntry(_Strict):
     control: Control = Control.FREE
     free_against: list[Id] = Field(
         default_factory=list,
-        description="For a scripted actor: targets toward which it still decides freely "
-                    "(e.g. the US answering militia attacks while its war with Iran is scripted).")
+        description="The only targets toward which the model decides for this actor: a "
+                    "scripted actor still decides toward them (e.g. the US answering militia "
+                    "attacks while its war with Iran is scripted); a free actor's moves toward "
+                    "anyone else follow the injects (its untargeted moves stay free).")
+    free_from: dt.date | None = Field(
+        None, description="For a scripted actor: the date from which the model decides for it "
+                          "(scripted until then).")
+    scripted_from: dt.date | None = Field(
+        None, description="For a free actor: the date from which it only follows the injects.")
     kind: str | None = Field(None, description="Only for an actor not in the shared catalogue.")
     name: str | None = None
     patron: Id | None = None
-    stake: Unit = Field(0.0, description="Stake in the Iraqi state (offices, budgets, elections).")
+    stake: Unit = Field(0.0, description="What the actor stands to lose by escalation in Iraq: "
+                                         "a militia's offices, budgets and seats; Iran's assets "
+                                         "and supply lines; a state's position and partners.")
+    sites: list[Id] | None = Field(
+        None, description="Places where the actor can be struck (iraq, kurdistan, syria, jordan, "
+                          "gulf, israel, iran, lebanon); default: its kind's home.")
+    front_groups: list[Id] = Field(
+        default_factory=list,
+        description="Names under which the actor may claim attacks deniably (front groups).")
     parameters: dict[Id, float] = Field(default_factory=dict,
                                         description="Overrides of per-actor parameters.")
     evidence: EvidenceIds
@@ -81,10 +98,15 @@ class InitialState(_Strict):
     fear: dict[Id, Unit] = Field(default_factory=dict, description="Decapitation fear per actor.")
     directive: dict[Id, Signed] = Field(default_factory=dict,
                                         description="Patron directive per ally, -1..1.")
-    restraint_pressure: dict[Id, Unit] = Field(default_factory=dict)
-    air_defence: dict[Id, Unit] = Field(default_factory=dict)
-    exposure: dict[Id, Unit] = Field(default_factory=dict,
-                                     description="Share of the actor's personnel within reach.")
+    restraint_pressure: dict[Id, Unit] = Field(
+        default_factory=dict, description="Pressure on the actor to hold back, from the party "
+                                          "that holds its stake (0..1).")
+    urged: dict[Id, Unit] = Field(
+        default_factory=dict, description="Pressure on the actor to rein others in (0..1).")
+    air_defence: dict[SiteRef, Unit] = Field(
+        default_factory=dict, description="Per actor (all its sites) or per site (actor@place).")
+    exposure: dict[SiteRef, Unit] = Field(
+        default_factory=dict, description="Share of personnel within reach, per actor or site.")
     leaders_hidden: list[Id] = Field(default_factory=list)
     grievance: list[Pairwise] = Field(default_factory=list)
     credibility: list[Pairwise] = Field(
@@ -101,6 +123,7 @@ class EventMatch(_Strict):
     actor: IdList | None = None
     action: IdList | None = None
     target: IdList | None = None
+    place: IdList | None = Field(None, description="Only events at these places.")
     min_rung: Annotated[int, Field(ge=0, le=8)] | None = None
     since: dt.date | None = Field(None, description="Only events on or after this date.")
 
@@ -122,7 +145,7 @@ class Trigger(_Strict):
 
 class Response(_Strict):
     action: Id
-    target: Id
+    target: Id = Field(description="An actor, or 'attacker': whoever set off the trigger.")
 
 
 class Threat(_Strict):
@@ -154,10 +177,15 @@ class Inject(_Strict):
 
     id: Id
     date: dt.date
+    until: dt.date | None = Field(
+        None, description="Repeat the inject every day through this date (a campaign).")
     actor: Id = Field(description="An actor present, or 'unknown' for an unattributed attack.")
     action: Id
-    target: Id | None = None
+    target: SiteRef | None = Field(
+        None, description="An actor (at its first site), or one site: actor@place.")
     claimed: bool = True
+    front: Id | None = Field(None, description="Claimed under this front group's name.")
+    forewarned: bool = Field(False, description="A state strike announced in advance.")
     suspects: list[Id] = Field(default_factory=list,
                                description="Who the victim suspects of an unclaimed attack.")
     result: FixedResult | None = None
@@ -179,11 +207,15 @@ class Window(_Strict):
 
 
 class HistoricalMetric(_Strict):
-    """What the record shows for one outcome metric: the range it fell in."""
+    """What the record shows for one outcome metric: the range it fell in, and when."""
 
     metric: Id
     min: float | None = None
     max: float | None = None
+    start: dt.date | None = Field(
+        None, description="Count only events on or after this date (a count metric).")
+    end: dt.date | None = Field(
+        None, description="Count only events on or before this date (a count metric).")
     evidence: EvidenceIds
     note: str = ""
 
@@ -192,9 +224,36 @@ class History(_Strict):
     """The historical record of the episode, as checkable facts about outcomes."""
 
     outcome_class: Id
+    state_conflict: Id | None = Field(
+        None, description="The state-on-state dimension of the record (none, strikes, war).")
     summary: str = ""
     metrics: list[HistoricalMetric] = Field(default_factory=list)
     evidence: EvidenceIds
+
+
+class Front(_Strict):
+    """A war the actors' allies fight outside the model (Gaza, Lebanon): while it lasts, each
+    actor feels ``intensity`` x its solidarity as a drive against ``against``."""
+
+    id: Id
+    against: Id
+    intensity: Unit = 1.0
+    start: dt.date | None = Field(None, description="First day it counts (default: the start).")
+    end: dt.date | None = Field(None, description="Last day it counts (default: the end).")
+    evidence: EvidenceIds
+    rationale: str = ""
+
+
+class Dispute(_Strict):
+    """A standing quarrel of ``holder`` with ``toward`` that does not fade while the episode
+    lasts (a rivalry ahead of elections, a fight over oil revenue). Between two actors of the
+    same side it also opens hostile acts between them."""
+
+    holder: Id
+    toward: Id
+    value: Annotated[float, Field(ge=0.0, le=10.0)]
+    evidence: EvidenceIds
+    rationale: str = ""
 
 
 class Variant(_Strict):
@@ -223,6 +282,8 @@ class Scenario(_Strict):
     initial_state: InitialState = Field(default_factory=InitialState)
     threats: list[Threat] = Field(default_factory=list)
     injects: list[Inject] = Field(default_factory=list)
+    fronts: list[Front] = Field(default_factory=list)
+    disputes: list[Dispute] = Field(default_factory=list)
     history: History | None = None
     variants: dict[Id, Variant] = Field(default_factory=dict)
     variant: Id | None = Field(None, description="Set by the loader: the variant applied.")

@@ -1,6 +1,6 @@
 """One agent class per kind of actor; ``AGENT_CLASSES`` maps each kind to its class."""
 
-from sim.model.actions import ActorKind
+from sim.model.kinds import ActorKind
 from sim.model.actors.base import Actor
 from sim.model.actors.iran import Iran
 from sim.model.actors.iraqi_government import IraqiGovernment

@@ -1,8 +1,8 @@
-"""What every actor agent shares: its options, the shared hostile rule, and the logit choice.
+"""What every actor agent shares: its options, the shared rule, and the hierarchical choice.
 
-Each kind of actor (one module each in this folder) adds ``situational_scores``: how it values
-its own non-hostile moves (posture, meetings, bargains, directives). The rest of the rule, in
-sim/model/rules.py, is the same for all.
+Each kind of actor (one module each in this folder) adds ``situational_terms``: how it values
+its own non-kinetic moves (posture, meetings, bargains, directives). The rest of the rule, in
+sim/model/rules.py, is the same for all, and the choice is sim/model/choice.py's.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model.actions import ACTION_INDEX, CATALOGUE
-from sim.model.rules import blocked, choose, hostile_scores, tension_factor
+from sim.model.actions import ACTION_INDEX
+from sim.model.choice import choose
+from sim.model.rules import (Situation, Terms, closed_options, effort_terms, strike_terms,
+                             tension_factor, threaten_terms)
+from sim.model.state import ThreatStatus
 
 if TYPE_CHECKING:
     from sim.model.model import EscalationModel
 
-
-_NON_KINETIC = np.array([not a.kinetic for a in CATALOGUE])
 _HOLD = ACTION_INDEX["hold"]
 
 
@@ -35,47 +36,53 @@ class Actor(mesa.Agent):
         self.spec = model.world.specs[index]
         # the options the model chooses among for this actor (free ones only)
         self.options = model.world.options[index].free_subset()
-        # the choice rule relies on option 0 being "hold" (always open, scored 0)
+        # the choice relies on option 0 being "hold" (always open, scored 0)
         assert self.options.action[0] == _HOLD, "hold must be the first option"
-        self.control = model.world.control[index]
 
     @property
-    def decides(self) -> bool:
-        """Whether the model chooses for this actor (free, or scripted with free targets)."""
-        return bool((self.options.action != ACTION_INDEX["hold"]).any())
+    def can_decide(self) -> bool:
+        """Whether the model ever chooses anything but holding for this actor."""
+        return bool((self.options.action != _HOLD).any())
 
-    def scores(self) -> np.ndarray:
-        """U for every option and replicate, shape (R, n)."""
-        m = self.model
-        hostile = hostile_scores(m.world, m.state, m.threats, self.index, self.options,
-                                 m.trigger_actor)
-        return hostile + self.situational_scores()
+    def decides_on(self, day: int) -> bool:
+        return self.can_decide and bool(self.model.world.free_days[day, self.index])
 
-    def situational_scores(self) -> np.ndarray:
-        """Scores of the non-kinetic options: each costs ``effort_cost``; kinds add drives."""
-        cost = np.where(_NON_KINETIC[self.options.action] & (self.options.action != _HOLD), 1.0, 0.0)
-        return -self._effort() * cost[None, :]
+    def terms(self, sit: Situation) -> Terms:
+        """Every term of U for every option and replicate."""
+        terms = Terms((sit.world.replicates, len(self.options)))
+        strike_terms(sit, self.index, self.options, terms)
+        threaten_terms(sit, self.index, self.options, terms)
+        effort_terms(sit.world, self.options, terms)
+        self.situational_terms(sit, terms)
+        return terms
 
-    def decide(self, uniform: np.ndarray) -> np.ndarray:
-        """Pick one option per replicate by the logit rule (one uniform per replicate)."""
-        m = self.model
-        return choose(self.scores(), m.world.trait("rationality")[:, self.index],
-                      blocked(m.world, m.state, self.index, self.options), uniform)
+    def situational_terms(self, sit: Situation, terms: Terms) -> None:
+        """The kind's own drives for its non-kinetic moves (none by default)."""
+
+    def scores(self, sit: Situation, terms: Terms | None = None) -> np.ndarray:
+        """U for every option and replicate, (R, n), with -inf for options closed today."""
+        scores = (terms or self.terms(sit)).total()
+        closed = closed_options(sit.world, sit.state, self.index, self.options)
+        if closed is not None:
+            scores[closed] = -np.inf
+        return scores
+
+    def decide(self, sit: Situation, uniforms: np.ndarray, terms: Terms | None = None
+               ) -> np.ndarray:
+        """Pick one option per replicate (three uniforms per replicate: intent, target, means)."""
+        return choose(self.scores(sit, terms), self.options,
+                      sit.world.trait("rationality")[:, self.index], uniforms)
 
     # --- helpers the kinds share ------------------------------------------------------------
 
-    def _mask(self, action: str) -> np.ndarray:
-        return self.options.action == ACTION_INDEX[action]
+    def _columns(self, action: str) -> np.ndarray:
+        return np.flatnonzero(self.options.action == ACTION_INDEX[action])
 
-    def _effort(self) -> np.ndarray:
-        return self.model.world.param("effort_cost")[:, None]
-
-    def _threat_level(self) -> np.ndarray:
+    def _threat_level(self, sit: Situation) -> np.ndarray:
         """How endangered the actor feels, (R,): regional tension (0..1) plus the number of
-        open threats aimed at it (the same measure the government applies to militias)."""
-        m = self.model
-        open_against = np.zeros(m.world.replicates)
-        for ti, threat in enumerate(m.threats.threats):
+        open threats aimed at it."""
+        open_against = np.zeros(sit.world.replicates)
+        for ti, threat in enumerate(sit.threats.threats):
             if self.index in threat.against:
-                open_against += m.state.threat_status[:, ti] == 1
-        return tension_factor(m.state) + open_against
+                open_against += sit.state.threat_status[:, ti] == ThreatStatus.OPEN
+        return tension_factor(sit.state) + open_against

@@ -1,23 +1,24 @@
 """Israel.
 
-Rule: the same shared rule as the United States: answer attacks with strikes on militias or their
-leaders when grievance and its threats outweigh expected costs; raise air defence as danger grows.
-In the June 2025 replay its war with Iran is scripted; it decides freely only toward the militias.
+Rule: the shared rule: answer attacks with strikes on militias or their leaders when grievance
+and its threats outweigh its reluctance and expected costs, among them what a strike inside Iraq
+would cost it with Washington (its stake there, weighed up when the US presses it to hold back);
+raise air defence as danger grows.
 
-Traits: resolve, rationality, risk_aversion, aggression, retaliation_severity. Evidence:
-f-202410-israel-38-targets, f-20250621-israel-kills-kss-official, f-202409-nasrallah-killed.
+Traits: resolve, rationality, risk_aversion, aggression, retaliation_severity. Situation: stake
+(its dependence on US goodwill over Iraq). Evidence: f-202410-israel-38-targets,
+f-20250621-israel-kills-kss-official, f-202409-nasrallah-killed, f-20250318-us-restrains-israel.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.model.actors.base import Actor
-from sim.model.actors.posture import posture_scores
+from sim.model.actors.posture import posture_terms
+from sim.model.rules import Situation, Terms
 
 
 class Israel(Actor):
-    """A state at war with Iran, able to strike militias and leaders in Iraq."""
+    """A state able to strike militias and leaders in Iraq, restrained by its ally."""
 
-    def situational_scores(self) -> np.ndarray:
-        return posture_scores(self, super().situational_scores())
+    def situational_terms(self, sit: Situation, terms: Terms) -> None:
+        posture_terms(self, sit, terms)
