@@ -245,9 +245,12 @@ def backtest(scenarios: Annotated[list[str] | None, typer.Argument(
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
              out: Annotated[Path | None, typer.Option(
                  "--out", "-o", help="Folder for the report and figure.")] = None,
-             fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
-    """Score each episode against its historical record: the probability of what happened, \
-where each recorded metric falls, and proper scores against two naive baselines."""
+             fmt: FormatOpt = "png", set_: SetOpt = None,
+             check: Annotated[bool, typer.Option(
+                 "--check", help="Exit with status 1 when any criterion fails.")] = False) -> None:
+    """Score each episode (shipped ids or scenario files) against its historical record: the \
+probability of what happened, the share of runs matching each recorded metric, proper scores \
+against two naive baselines, and the pass/fail criteria."""
     from sim.analysis.backtesting import backtest as run_backtest
 
     result = run_backtest(scenarios or None, runs, seed, workers, overrides=_overrides(set_))
@@ -255,6 +258,35 @@ where each recorded metric falls, and proper scores against two naive baselines.
     if out is not None:
         for path in result.write(out, fmt):
             typer.echo(path, err=as_json)
+    if check and not result.passed:
+        fail("the backtest fails at least one criterion (see above)", code=1)
+
+
+@app.command()
+def explain(scenario: ScenarioArg, variant: VariantOpt = None,
+            actor: Annotated[str | None, typer.Option(
+                help="Only this actor's terms (default: every free actor).")] = None,
+            date: Annotated[list[str] | None, typer.Option(
+                help="A date to show (YYYY-MM-DD, repeatable; default: the scenario's key "
+                     "dates).")] = None,
+            runs: RunsOpt = 1000, seed: SeedOpt = 0,
+            as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+            set_: SetOpt = None) -> None:
+    """Why actors did what they did: each term of every free actor's rule at the key dates \
+(what pushes it to strike, what holds it back), and the outcome classes with each documented \
+reason removed in turn."""
+    import datetime as dt
+
+    from sim.analysis.explain import explain as run_explain
+
+    dates = []
+    for text in date or []:
+        try:
+            dates.append(dt.date.fromisoformat(text))
+        except ValueError:
+            fail(f"--date {text}: expected YYYY-MM-DD")
+    result = run_explain(scenario, variant, runs, seed, actor, overrides=_overrides(set_))
+    typer.echo(result.to_json() if as_json else result.render(dates or None))
 
 
 @app.command()

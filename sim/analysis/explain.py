@@ -43,6 +43,8 @@ KNOCKOUTS: dict[str, dict[str, float]] = {
     "expected retaliation": {"retaliation_weight": 0.0},
     "commitments (own threats)": {"commitment_weight": 0.0},
     "solidarity with allies' wars": {"solidarity_weight": 0.0},
+    "all three of Ozcelik and Badawi's reasons": {"decapitation_fear_weight": 0.0,
+                                                   "stake_weight": 0.0, "directive_weight": 0.0},
 }
 
 
@@ -57,17 +59,21 @@ class _Recorder:
 
     actors: set[str] | None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    moves: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(self, day: int, agent: Actor, sit: Situation, terms: Terms,
                  choice: np.ndarray) -> None:
         if self.actors is not None and agent.actor_id not in self.actors:
             return
         opts = agent.options
+        total = terms.total()
+        p = choice_probabilities(total, opts, sit.world.trait("rationality")[:, agent.index])
+        for i, intent in enumerate(opts.intents):
+            self.moves.append({"day": day, "actor": agent.actor_id, "move": intent,
+                               "p": float(p[:, opts.intent == i].sum(axis=1).mean())})
         strikes = np.flatnonzero(KINETIC[opts.action])
         if strikes.size == 0:
             return
-        total = terms.total()
-        p = choice_probabilities(total, opts, sit.world.trait("rationality")[:, agent.index])
         p_any = float(p[:, strikes].sum(axis=1).mean())
         rows = np.arange(total.shape[0])
         for target in np.unique(opts.target[strikes]):
@@ -92,6 +98,7 @@ class Explanation:
     seed: int
     terms: pd.DataFrame
     knockouts: pd.DataFrame
+    moves: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def term_table(self, actor: str | None = None, date: dt.date | None = None) -> pd.DataFrame:
         table = self.terms
@@ -105,6 +112,7 @@ class Explanation:
         return {"scenario": self.scenario.id, "variant": self.scenario.variant,
                 "runs": self.runs, "seed": self.seed,
                 "terms": self.terms.to_dict(orient="records"),
+                "moves": self.moves.to_dict(orient="records"),
                 "knockouts": self.knockouts.to_dict(orient="records")}
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -115,18 +123,24 @@ class Explanation:
 
 
 def record_terms(scenario: Scenario, runs: int, seed: int, actors: set[str] | None,
-                 overrides: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Run the scenario once with the recorder on; one row per (day, free actor)."""
+                 overrides: Mapping[str, float] | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run the scenario once with the recorder on: the terms, one row per (day, free actor,
+    target of its strikes), and the chance of each of its moves, one row per (day, actor,
+    move)."""
     model = EscalationModel(scenario, None, runs, seed, collect_data=False, log_events=False,
                             **(overrides or {}))
     recorder = _Recorder(actors)
     model.recorder = recorder
     model.run()
-    table = pd.DataFrame(recorder.rows)
-    if table.empty:
-        return table
-    table.insert(1, "date", [(scenario.start + dt.timedelta(days=int(d))).isoformat()
-                             for d in table["day"]])
+    return _dated(scenario, recorder.rows), _dated(scenario, recorder.moves)
+
+
+def _dated(scenario: Scenario, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table.insert(1, "date", [(scenario.start + dt.timedelta(days=int(d))).isoformat()
+                                 for d in table["day"]])
     return table
 
 
@@ -155,9 +169,9 @@ def explain(scenario: str | Path | Scenario, variant: str | None = None, runs: i
         else load_scenario(scenario, variant)
     if actor is not None and actor not in spec.actors:
         raise ExplainError(f"no actor '{actor}' in {spec.id} (actors: {', '.join(spec.actors)})")
-    terms = record_terms(spec, runs, seed, None if actor is None else {actor}, overrides)
+    terms, moves = record_terms(spec, runs, seed, None if actor is None else {actor}, overrides)
     knockouts = knockout_table(spec, knockout_runs or runs, seed, overrides=overrides)
-    return Explanation(spec, runs, seed, terms, knockouts)
+    return Explanation(spec, runs, seed, terms, knockouts, moves)
 
 
 def render_explanation(ex: Explanation, dates: Sequence[dt.date] | None = None) -> str:
@@ -171,19 +185,37 @@ def render_explanation(ex: Explanation, dates: Sequence[dt.date] | None = None) 
         lines.append(f"{row['removed']:<44}"
                      + "".join(f"{100 * row[c]:>18.1f}%" for c in OUTCOME_CLASSES))
     chosen = _key_dates(ex) if dates is None else [d.isoformat() for d in dates]
-    lines += ["", "Terms: mean contribution of each term to each actor's best strike (holding "
-              "scores 0), and the chance it strikes that day"]
-    present = [t for t in TERM_NAMES if t in ex.terms.columns]
+    lines += ["", "Terms: for each actor, target and date, the mean contribution of each term "
+              "to the actor's best strike on that target (holding scores 0, so positive terms "
+              "push toward striking and negative ones hold it back); U is their sum, P the "
+              "chance it strikes that target that day"]
+    present = [t for t in TERM_NAMES if t in ex.terms.columns and t not in ("effort",)
+               and ex.terms[t].abs().max() > 0]
     for actor, table in ex.terms.groupby("actor", sort=False):
         lines += ["", actor]
-        lines.append(f"  {'date':<11}{'P(strike)':>10}{'best':>7}"
+        lines += _move_lines(ex.moves, actor, chosen)
+        lines.append(f"  {'date':<11}{'target':<26}{'P':>6}{'U':>7}"
                      + "".join(f"{t[:11]:>12}" for t in present))
         for _, row in table[table["date"].isin(chosen)].iterrows():
             values = "".join(f"{row[t]:>12.2f}" if pd.notna(row[t]) else f"{'':>12}"
                              for t in present)
-            lines.append(f"  {row['date']:<11}{100 * row['p_strike']:>9.1f}%"
+            lines.append(f"  {row['date']:<11}{row['target']:<26}{100 * row['p_target']:>5.1f}%"
                          f"{row['best_strike']:>7.2f}{values}")
     return "\n".join(lines)
+
+
+def _move_lines(moves: pd.DataFrame, actor: str, dates: list[str]) -> list[str]:
+    """The actor's likeliest moves on each date other than holding (chance over replicates)."""
+    if moves.empty:
+        return []
+    mine = moves[(moves["actor"] == actor) & moves["date"].isin(dates) & (moves["move"] != "hold")]
+    lines = []
+    for date, table in mine.groupby("date", sort=True):
+        top = table.sort_values("p", ascending=False).head(4)
+        listed = ", ".join(f"{m['move'].replace('_', ' ')} {100 * m['p']:.1f}%"
+                           for _, m in top.iterrows() if m["p"] >= 0.0005)
+        lines.append(f"  {date}  likeliest moves: {listed or 'hold, nearly always'}")
+    return lines
 
 
 def _key_dates(ex: Explanation) -> list[str]:

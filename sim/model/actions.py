@@ -106,6 +106,7 @@ class Action:
     material_harm: float = 0.0  # harm a hit (or a coercive measure) causes besides casualties
     modes: tuple[ClaimMode, ...] = (OWN,)  # how it can be owned
     leadership: bool = False  # aims at the target's leaders
+    street_fighting: bool = False  # fought in the open: the host state feels all its harm
     optional_target: bool = False  # may also be taken with no target (directives: all allies)
     free_choice: bool = True  # False: only scripted injects or players take it
     effects: Effects = field(default_factory=Effects)
@@ -256,7 +257,7 @@ CATALOGUE: tuple[Action, ...] = (
         (K.MILITIA,), (K.IRAQI_GOVERNMENT, K.MILITIA),
         EventCode("193", "Fight with small arms and light weapons", -10.0, "ASSAULT", "firearms"),
         hostility=1.0, kinetic=True, lethality=0.5, killed_if_lethal=1.5, injured_per_killed=3.0,
-        material_harm=0.3, modes=(OWN, NONE),
+        material_harm=0.3, modes=(OWN, NONE), street_fighting=True,
     ),
     Action(
         "strike_militia_sites", "air strikes on militia depots and bases", 6, Family.KINETIC,

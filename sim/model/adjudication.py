@@ -12,7 +12,8 @@ owned openly; for one left unclaimed or claimed by a front, the true author with
 ``attribution_accuracy`` and another suspect otherwise (an unknown author with no suspects is
 blamed on no one), so that the victim's response (grievance, the threats it sets off,
 retaliation) follows that belief. Allies of a struck patron feel a share of the harm (their
-solidarity); the federal government feels a share of the harm its militias do inside Iraq;
+solidarity); the federal government feels a share of the harm its militias do inside Iraq
+(``host_harm_share``, and all of it when they fight in the streets);
 leadership strikes raise decapitation fear in the target and its allies; and an act against an
 actor settles part of its author's own grievance toward it (an exchange can end). Non-kinetic
 actions change the standing state (directives, pressure, stakes, posture, ceasefires) as the
@@ -40,6 +41,7 @@ KILLED_IF_LETHAL = np.array([a.killed_if_lethal for a in CATALOGUE])
 INJURED_PER_KILLED = np.array([a.injured_per_killed for a in CATALOGUE])
 MATERIAL_HARM = np.array([a.material_harm for a in CATALOGUE])
 LEADERSHIP = np.array([a.leadership for a in CATALOGUE])
+STREET_FIGHTING = np.array([a.street_fighting for a in CATALOGUE])
 GOLDSTEIN = np.array([a.code.goldstein for a in CATALOGUE])
 HOSTILE = np.array([a.hostility > 0 for a in CATALOGUE])
 DENIABLE_MODES = np.array([m.deniable for m in ClaimMode])
@@ -183,11 +185,11 @@ def apply_harm(world: World, state: State, batch: Batch, out: Outcome, day: int)
 
 
 def _settle(world: World, state: State, batch: Batch, rows: np.ndarray, tgt: np.ndarray) -> None:
-    """An act against an actor settles part of its author's grievance toward it."""
-    if batch.actor == UNKNOWN or not KINETIC[batch.action[rows]].any():
+    """An act against an actor (a strike, or a coercive measure such as removing commanders)
+    settles part of its author's grievance toward it."""
+    if batch.actor == UNKNOWN:
         return
-    keep = 1.0 - world.param("retaliation_satisfaction")[rows]
-    state.grievance[batch.actor, rows, tgt] *= np.where(KINETIC[batch.action[rows]], keep, 1.0)
+    state.grievance[batch.actor, rows, tgt] *= 1.0 - world.param("retaliation_satisfaction")[rows]
 
 
 def _share_harm(world: World, state: State, batch: Batch, rows: np.ndarray, tgt: np.ndarray,
@@ -203,7 +205,7 @@ def _share_harm(world: World, state: State, batch: Batch, rows: np.ndarray, tgt:
     if not federal or batch.actor == UNKNOWN or not world.based_in_iraq[batch.actor]:
         return
     inside = world.site_in_iraq[np.maximum(batch.site[rows], 0)] & (batch.site[rows] >= 0)
-    share = world.param("host_harm_share")[rows]
+    share = np.where(STREET_FIGHTING[batch.action[rows]], 1.0, world.param("host_harm_share")[rows])
     for gov in federal:
         felt = inside & (tgt != gov) & (author != gov)
         if felt.any():

@@ -1,12 +1,12 @@
 """EscalationModel: the Mesa model that advances R replicates of a scenario, one day a step.
 
 Each day, in order:
-1. the scenario's threats dated today come into force; the day's scripted injects happen (and
-   are adjudicated);
-2. threats whose triggers are now met open;
-3. every actor the model decides for today scores its options on that state and chooses by
-   the hierarchical logit rule (all decide at once; an actor played from outside takes the
-   action it was given);
+1. the scenario's threats dated today come into force;
+2. every actor the model decides for today scores its options on the state at dawn and chooses
+   by the hierarchical logit rule (all decide at once, knowing what happened up to yesterday;
+   an actor played from outside takes the action it was given);
+3. the day's scripted injects happen (and are adjudicated); threats whose triggers are now met
+   open;
 4. the chosen actions are adjudicated; harm, fear, credibility and standing effects update; a
    threat made today commits its author;
 5. threats triggered by today's actions open, overdue ones lapse;
@@ -192,10 +192,10 @@ class EscalationModel(mesa.Model):
         made = self.threats.announce(self.state, day)
         if made.any():
             self._log_threats(day, "threat_made", made)
+        batches = self._decisions(day, take)
         for inject in injects:
             self._execute(self._inject_batch(inject), take(UNIFORMS_PER_BATCH), day)
         self._open_threats(day)
-        batches = self._decisions(day, take)
         for batch in sorted(batches, key=lambda b: b.actor):
             self._execute(batch, take(UNIFORMS_PER_BATCH), day)
         self._open_threats(day)

@@ -81,7 +81,7 @@ GLOBAL: dict[str, ParameterSpec] = {p.name: p for p in (
        "direction"),
     _p("decapitation_fear_weight", "weight of fear of leadership decapitation on a militia's "
        "hostile acts against actors able to strike its leaders (times their credibility)",
-       0.0, 8.0, 2.5,
+       0.0, 8.0, 1.5,
        ("f-202506-militia-leaders-hide", "f-202401-us-kills-nujaba-commander",
         "f-202402-us-kills-kh-commander", "f-202409-nasrallah-killed"),
        "Leaders went into hiding in June 2025; the sources name decapitation fear first.",
@@ -104,6 +104,11 @@ GLOBAL: dict[str, ParameterSpec] = {p.name: p for p in (
     _p("stake_baseline", "share of the stake that weighs even without restraint pressure",
        0.0, 1.0, 0.5, ("f-202511-elections",),
        "Elections were due in November 2025 whatever Baghdad said.", "direction"),
+    _p("escalation_aversion", "extra reluctance for each rung a kinetic act climbs above the "
+       "lowest kinetic rung (a strike on sites, on leaders, on a state each cost more than the "
+       "last)", 0.0, 3.0, 0.5, ("f-202003-broad-target-list", "f-202003-white-memo"),
+       "After Taji the US weighed strikes on IRGC sites in Iran and Syria and chose five sites "
+       "in Iraq: higher rungs carry costs of their own.", "direction"),
     _p("effort_cost", "utility cost of any deliberate non-kinetic move (statement, posture, "
        "meeting, bargain, directive): doing nothing is the reference", 0.0, 8.0, 2.0, (),
        "Sets how readily actors act at all; the scale of the other terms."),

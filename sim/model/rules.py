@@ -2,8 +2,9 @@
 
 For actor a and a kinetic option o = (action k, target actor t, site s, claim mode c):
 
-    U(o) = aggression(a)                                                  reluctance
-           + x(c) * w_grievance * log(1 + grievance(a <- t) + dispute(a, t))   grievance
+    U(o) = aggression(a) - escalation_aversion * (rung(k) - lowest kinetic rung)  reluctance
+           + x(c) * w_grievance * [log(1 + grievance(a <- t))
+                                   + log(1 + dispute(a, t))]                   grievance
            + x(c) * w_solidarity * solidarity(a) * front(t, today)              solidarity
            - x(c) * (1 - effect(o)) * (grievance + solidarity terms)           denial
            + w_directive * directive(a)              if a's patron opposes t    directive
@@ -54,6 +55,8 @@ KILLED_IF_LETHAL = np.array([a.killed_if_lethal for a in CATALOGUE])
 INJURED_PER_KILLED = np.array([a.injured_per_killed for a in CATALOGUE])
 MATERIAL_HARM = np.array([a.material_harm for a in CATALOGUE])
 IS_STATE_STRIKE = np.array([a.id == "state_strike" for a in CATALOGUE])
+RUNGS = np.array([a.rung for a in CATALOGUE])
+LOWEST_KINETIC_RUNG = int(RUNGS[KINETIC].min())
 NON_KINETIC = ~KINETIC
 HOLD = 0
 OPENLY_OWNED = np.array([m in (ClaimMode.OWN, ClaimMode.FOREWARNED) for m in ClaimMode])
@@ -191,9 +194,11 @@ def strike_terms(sit: Situation, actor: int, opts: Options, terms: Terms) -> Non
     act, tgt, site, mode = opts.action[cols], opts.target[cols], opts.site[cols], opts.mode[cols]
     x = recognition(w, mode)
     k = cols.size
-    terms.add("reluctance", np.broadcast_to(tr("aggression")[:, a, None], (w.replicates, k)), cols)
-    grievance = p("grievance_weight")[:, None] * np.log1p(
-        s.grievance_of(a)[:, tgt] + w.disputes[a, tgt][None, :])
+    climb = np.maximum(RUNGS[act] - LOWEST_KINETIC_RUNG, 0)
+    terms.add("reluctance", tr("aggression")[:, a, None]
+              - p("escalation_aversion")[:, None] * climb[None, :], cols)
+    grievance = p("grievance_weight")[:, None] * (
+        np.log1p(s.grievance_of(a)[:, tgt]) + np.log1p(w.disputes[sit.day, a, tgt])[None, :])
     solidarity = (p("solidarity_weight") * tr("solidarity")[:, a])[:, None] \
         * w.front_drive[sit.day, tgt][None, :]
     through = effect(s, act, site)
@@ -245,7 +250,8 @@ def threaten_terms(sit: Situation, actor: int, opts: Options, terms: Terms) -> N
     w, s, a = sit.world, sit.state, actor
     p, tr = w.param, w.trait
     tgt = opts.target[cols]
-    their_reasons = p("grievance_weight")[:, None] * np.log1p(s.grievance[tgt, :, a].T) \
+    their_reasons = p("grievance_weight")[:, None] * (
+        np.log1p(s.grievance[tgt, :, a].T) + np.log1p(w.disputes[sit.day, tgt, a])[None, :]) \
         + (p("solidarity_weight")[:, None] * tr("solidarity")[:, tgt]) \
         * w.front_drive[sit.day, a][None, None]
     moot = (sit.day - s.last_attack_day[:, tgt, a]) <= p("retaliation_window_days")[:, None]

@@ -321,10 +321,12 @@ class World:
         return drive
 
     def _disputes(self) -> np.ndarray:
-        """(N, N): standing quarrels, holder by target."""
-        out = np.zeros((self.n, self.n))
+        """(days, N, N): standing quarrels on each day, holder by target."""
+        out = np.zeros((self.days, self.n, self.n))
         for d in self.scenario.disputes:
-            out[self.index[d.holder], self.index[d.toward]] += d.value
+            lo = self.scenario.day_index(d.start) if d.start else 0
+            hi = self.scenario.day_index(d.end) if d.end else self.days - 1
+            out[max(lo, 0):hi + 1, self.index[d.holder], self.index[d.toward]] += d.value
         return out
 
     # --- lookups ---------------------------------------------------------------------------

@@ -293,28 +293,30 @@ def check_injects(scenario: Scenario, kinds: dict) -> Check:
             yield (*loc, "result"), "only kinetic actions have a result"
 
 
+def _dated_span(item, scenario: Scenario, loc: Loc) -> Check:
+    """A front's or dispute's optional dates: not after the episode, in order."""
+    for key in ("start", "end"):
+        date = getattr(item, key)
+        if date is not None and date > scenario.end:
+            yield (*loc, key), f"date {date} is after the scenario ends ({scenario.end})"
+    if item.start and item.end and item.end < item.start:
+        yield (*loc, "end"), "'end' is before 'start'"
+
+
 def check_fronts_and_disputes(scenario: Scenario, kinds: dict) -> Check:
     present = set(scenario.actors)
     yield from _duplicate_ids(scenario.fronts, "fronts", "front")
     for i, front in enumerate(scenario.fronts):
         loc: Loc = ("fronts", i)
         yield from _actor_ref(front.against, present, (*loc, "against"))
-        for key in ("start", "end"):
-            date = getattr(front, key)
-            if date is not None and date > scenario.end:
-                yield (*loc, key), f"date {date} is after the scenario ends ({scenario.end})"
-        if front.start and front.end and front.end < front.start:
-            yield (*loc, "end"), "'end' is before 'start'"
-    seen: set[tuple[str, str]] = set()
+        yield from _dated_span(front, scenario, loc)
     for i, dispute in enumerate(scenario.disputes):
         loc = ("disputes", i)
         yield from _actor_ref(dispute.holder, present, (*loc, "holder"))
         yield from _actor_ref(dispute.toward, present, (*loc, "toward"))
         if dispute.holder == dispute.toward:
             yield (*loc, "toward"), "an actor cannot dispute with itself"
-        if (dispute.holder, dispute.toward) in seen:
-            yield loc, f"a second dispute of {dispute.holder} with {dispute.toward}"
-        seen.add((dispute.holder, dispute.toward))
+        yield from _dated_span(dispute, scenario, loc)
 
 
 def check_window_and_history(scenario: Scenario) -> Check:

@@ -95,7 +95,9 @@ class InitialState(_Strict):
     """The state on the first day; anything not given starts at its neutral value."""
 
     tension: Annotated[float, Field(ge=0.0)] = 0.0
-    fear: dict[Id, Unit] = Field(default_factory=dict, description="Decapitation fear per actor.")
+    fear: dict[Id, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(
+        default_factory=dict, description="Decapitation fear per actor (0 none; each leadership "
+                                          "strike on its own leaders adds about 1).")
     directive: dict[Id, Signed] = Field(default_factory=dict,
                                         description="Patron directive per ally, -1..1.")
     restraint_pressure: dict[Id, Unit] = Field(
@@ -245,13 +247,16 @@ class Front(_Strict):
 
 
 class Dispute(_Strict):
-    """A standing quarrel of ``holder`` with ``toward`` that does not fade while the episode
-    lasts (a rivalry ahead of elections, a fight over oil revenue). Between two actors of the
-    same side it also opens hostile acts between them."""
+    """A standing quarrel of ``holder`` with ``toward`` that does not fade while it lasts (a
+    rivalry ahead of elections, a fight over oil revenue), by default the whole episode.
+    Between two actors of the same side it also opens hostile acts between them. Two disputes
+    of the same pair add up where their dates overlap."""
 
     holder: Id
     toward: Id
     value: Annotated[float, Field(ge=0.0, le=10.0)]
+    start: dt.date | None = Field(None, description="First day it counts (default: the start).")
+    end: dt.date | None = Field(None, description="Last day it counts (default: the end).")
     evidence: EvidenceIds
     rationale: str = ""
 

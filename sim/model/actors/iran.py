@@ -45,7 +45,8 @@ def ally_value(sit: Situation, patron: int, ally: int) -> np.ndarray:
     if cols.size == 0:
         return np.zeros(w.replicates)
     act, tgt, site = opts.action[cols], opts.target[cols], opts.site[cols]
-    drive = p("grievance_weight")[:, None] * np.log1p(s.grievance_of(patron)[:, tgt]) \
+    drive = p("grievance_weight")[:, None] * (np.log1p(s.grievance_of(patron)[:, tgt])
+                                              + np.log1p(w.disputes[sit.day, patron, tgt])[None, :]) \
         + (p("solidarity_weight") * w.trait("solidarity")[:, patron])[:, None] \
         * w.front_drive[sit.day, tgt][None, :]
     benefit = effect(s, act, site) * drive
