@@ -1,10 +1,12 @@
-"""The backtest: its scores on known cases, and the shipped episodes against their record.
+"""The backtest: its scores on known cases, that it can fail, and the shipped episodes.
 
-The issue's requirements, with the shipped parameters and 2,000 replicates per episode:
-- for every shipped episode the historical outcome class is among the two most likely classes
-  and every historical metric's recorded range meets the central 90% of the simulated values;
+The criteria, with the shipped parameters and 2,000 replicates per episode:
+- for every shipped episode the historical outcome class is the most likely class;
+- every recorded metric (over its recorded dates) is matched by at least 20% of the runs;
 - the model beats both naive baselines (uniform; "same as the previous episode") on the summed
   log score over the episodes.
+With 2,000 replicates a share's standard error is at most 1.1 points; the tests below hold
+only where the margin to each threshold is several of those.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.backtest import (PREVIOUS_EPISODE_CONFIDENCE, brier, check_metric, log_score,
-                                   previous_episode_forecast, scores_table,
-                                   smoothed_probabilities, uniform_forecast)
+from sim.analysis.backtest import (MATCH_THRESHOLD, PREVIOUS_EPISODE_CONFIDENCE, brier,
+                                   check_metric, log_score, previous_episode_forecast,
+                                   record_column, scores_table, smoothed_probabilities,
+                                   uniform_forecast)
 from sim.analysis.backtesting import Backtest, backtest
 from sim.analysis.episodes import EpisodeError, load_episodes, shipped_episodes
 from sim.model.outcomes import OUTCOME_CLASSES
@@ -48,15 +51,36 @@ def test_brier_and_log_scores_known_values():
     assert previous_episode_forecast(None) == uniform_forecast()
 
 
-def test_metric_check_percentile_and_central_band():
+def test_metric_check_shares_and_threshold():
     values = np.arange(100, dtype=float)  # 0..99
     inside = check_metric(values, HistoricalMetric(metric="x", min=10, max=19, evidence=["f"]))
     assert (inside.below, inside.inside, inside.above) == pytest.approx((0.10, 0.10, 0.80))
-    assert inside.percentile == pytest.approx(0.15) and inside.in_central_90
+    assert inside.percentile == pytest.approx(0.15) and not inside.passes
+    wide = check_metric(values, HistoricalMetric(metric="x", min=10, max=29, evidence=["f"]))
+    assert wide.matched == pytest.approx(0.20) and wide.passes  # exactly the threshold passes
     beyond = check_metric(values, HistoricalMetric(metric="x", min=99.5, evidence=["f"]))
-    assert beyond.below == 1.0 and not beyond.in_central_90
-    open_low = check_metric(values, HistoricalMetric(metric="x", max=2, evidence=["f"]))
-    assert open_low.in_central_90 is False  # 0..2 lies under the 5th percentile (4.95)
+    assert beyond.below == 1.0 and beyond.matched == 0.0 and not beyond.passes
+
+
+def test_a_missing_value_lies_beyond_every_bound():
+    # days to the first attack is missing when no attack happened: it is not "within 5 days"
+    days = np.array([1.0, 3.0, np.nan, np.nan])
+    bounded = check_metric(days, HistoricalMetric(metric="days_to_first_militia_attack",
+                                                  max=5, evidence=["f"]))
+    assert bounded.matched == pytest.approx(0.5) and bounded.above == pytest.approx(0.5)
+    open_high = check_metric(days, HistoricalMetric(metric="days_to_first_militia_attack",
+                                                    min=2, evidence=["f"]))
+    assert open_high.matched == pytest.approx(0.75)
+
+
+def test_a_dated_record_is_read_from_its_own_column():
+    import datetime as dt
+
+    record = HistoricalMetric(metric="commander_removals", min=1, start=dt.date(2025, 7, 27),
+                              end=dt.date(2025, 8, 9), evidence=["f"])
+    assert record_column(record) == "commander_removals@2025-07-27..2025-08-09"
+    plain = HistoricalMetric(metric="commander_removals", min=1, evidence=["f"])
+    assert record_column(plain) == "commander_removals"
 
 
 def _fake_outcomes(classes: dict[str, int]) -> pd.DataFrame:
@@ -72,7 +96,7 @@ def test_rank_and_scores_table_on_made_up_outcomes():
     for e in episodes:
         table = _fake_outcomes({e.history.outcome_class: 30, "regional_war": 70})
         for m in e.history.metrics:
-            table[m.metric] = m.min if m.min is not None else m.max
+            table[record_column(m)] = m.min if m.min is not None else m.max
         outcomes.append(table)
     bt = Backtest.from_outcomes(episodes, outcomes, seed=0)
     for e in episodes:
@@ -80,7 +104,9 @@ def test_rank_and_scores_table_on_made_up_outcomes():
         expected_rank = 1 if e.history.outcome_class == "regional_war" else 2
         assert result.class_rank == expected_rank
         assert result.class_probability == pytest.approx(0.3)
-        assert bt.metrics_in_central_90(e.id)
+        assert bt.metrics_matched(e.id)
+        assert not bt.class_in_top(e.id) or e.history.outcome_class == "regional_war"
+    assert not bt.passed  # the historical class ranks second: the backtest fails
     table = scores_table([backtest_episode(e, o) for e, o in zip(episodes, outcomes, strict=True)],
                          [e.id for e in episodes])
     assert table.iloc[-1]["episode"] == "total"
@@ -110,17 +136,17 @@ def shipped_backtest() -> Backtest:
     return backtest(runs=RUNS, seed=SEED, workers=1, progress=False)
 
 
-def test_every_episode_historical_class_in_top_two(shipped_backtest):
+def test_every_episode_historical_class_ranks_first(shipped_backtest):
     for r in shipped_backtest.results:
-        assert r.class_rank <= 2, (
+        assert r.class_rank == 1, (
             f"{r.scenario}: historical class {r.historical_class} has rank {r.class_rank} "
             f"(P = {r.class_probability:.3f}); class shares: {r.probabilities}")
 
 
-def test_every_historical_metric_in_central_90(shipped_backtest):
-    failures = [(row["episode"], row["metric"], row["percentile"], row["q05"], row["q95"])
+def test_every_recorded_metric_is_matched_by_a_fifth_of_runs(shipped_backtest):
+    failures = [(row["episode"], row["metric"], row["inside"])
                 for _, row in shipped_backtest.metric_table().iterrows()
-                if not row["in_central_90"]]
+                if row["inside"] < MATCH_THRESHOLD]
     assert not failures, failures
 
 
@@ -144,3 +170,23 @@ def test_backtest_outputs(shipped_backtest, tmp_path):
     assert [e["id"] for e in data["episodes"]] == ["march-2020", "april-2024", "june-2025"]
     figure = shipped_backtest.figure()
     assert len(figure.axes) == 2 * 3 and "seed 3" in figure.get_suptitle()
+
+
+def test_the_backtest_fails_a_record_the_model_does_not_reproduce(write, repo_root):
+    # June 2025 as if the militias had joined the war: the same model must fail it, and say by
+    # how much (the share of runs in the class that "happened", and the failed metric)
+    text = (repo_root / "scenarios" / "june-2025.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: june-2025", "id: june-2025-joined", 1)
+    text = text.replace("  outcome_class: restraint\n", "  outcome_class: escalation_spiral\n", 1)
+    text = text.replace("{metric: window_militia_attacks_on_us, min: 0, max: 0,",
+                        "{metric: window_militia_attacks_on_us, min: 3,", 1)
+    result = backtest([str(write("joined.yaml", text))], runs=500, seed=SEED, workers=1,
+                      progress=False)
+    assert not result.passed
+    row = result.summary().iloc[0]
+    assert row["rank"] > 1 and row["p_historical"] < 0.05
+    failed = result.metric_table().set_index("metric").loc["window_militia_attacks_on_us"]
+    assert failed["inside"] < MATCH_THRESHOLD and not failed["passes"]
+    text = result.render()
+    assert "[FAIL] june-2025-joined: historical class ranks first" in text
+    assert "window_militia_attacks_on_us" in text and " NO" in text

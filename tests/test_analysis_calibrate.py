@@ -17,6 +17,7 @@ from sim.analysis.calibrate import (DEFAULT_PARAMETERS, PARAMETERS_YAML, PROFILE
                                     REPORT_JSON, REPORT_MD, CalibrationError, CalibrationReport,
                                     calibrate, dimension, latin_hypercube, read_parameters_file,
                                     search_space, starting_values)
+from sim.analysis.backtest import record_column
 from sim.analysis.objective import in_range_probability, score_episode
 from sim.analysis.sweep import run_points
 from sim.model.model import run_replicates
@@ -89,7 +90,8 @@ def test_points_share_random_numbers_and_match_a_plain_run():
     plain = run_replicates("april-2024", None, 9, 64, {"grievance_weight": 4.0}).outcomes()
     second = table[table["point"] == 1]
     for name, values in plain.items():
-        assert list(second[name].astype(str)) == list(np.asarray(values).astype(str)), name
+        assert list(np.asarray(second[name]).astype(str)) == \
+            list(np.asarray(values).astype(str)), name
     first, third = (table[table["point"] == i].drop(columns="point").reset_index(drop=True)
                     for i in (0, 2))
     assert first.equals(third)
@@ -105,7 +107,7 @@ def test_objective_terms():
     episode = shipped_episodes()[0]
     outcomes = run_points(episode, [{}], 50, seed=1)
     score = score_episode(episode, outcomes)
-    assert set(score.metric_terms) == {m.metric for m in episode.history.metrics}
+    assert set(score.metric_terms) == {record_column(m) for m in episode.history.metrics}
     assert score.total == pytest.approx(score.class_term + sum(score.metric_terms.values()))
     assert all(t > 0 for t in (score.class_term, *score.metric_terms.values()))
 
@@ -169,3 +171,16 @@ def test_calibration_files(perturbed):
 
 def test_nothing_shipped_changes(perturbed, shipped_before):
     assert tree_hashes("scenarios", "sim/model") == shipped_before
+
+
+def test_an_episode_left_out_is_scored_with_the_values_fitted_without_it():
+    report = calibrate(**SMALL, workers=1, progress=False, holdout="april-2024")
+    assert report.settings["episodes"] == ["march-2020", "june-2025"]
+    assert report.holdout is not None
+    shipped, fitted = report.holdout["shipped"], report.holdout["fitted"]
+    assert shipped.episode == fitted.episode == "april-2024"
+    if report.fitted.values == {d.name: d.shipped for d in report.space}:
+        assert fitted.total == pytest.approx(shipped.total)
+    assert "Left out of the fit: april-2024" in report.render()
+    with pytest.raises(CalibrationError, match="not among the episodes"):
+        calibrate(**SMALL, workers=1, progress=False, holdout="june-2026")

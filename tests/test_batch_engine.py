@@ -21,7 +21,7 @@ from sim.model.outcomes import OUTCOME_CLASSES, metric_names
 from sim.runs import run_one
 from sim.scenario.loader import content_hash, load_scenario
 
-SCENARIO, VARIANT, SEED = "june-2025", "no-restraint", 7  # the variant where militias do act
+SCENARIO, VARIANT, SEED = "march-2020", "taji-no-deaths", 7  # militias and the US both act
 RUNS = 1200
 
 
@@ -36,7 +36,10 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> BatchResult:
 def test_reference_is_not_trivial(reference: BatchResult) -> None:
     """Equality below means something only if replicates differ from one another."""
     outcomes = reference.outcomes
-    assert list(outcomes.columns) == ["replicate", *metric_names()]
+    standard = ["replicate", *metric_names()]
+    assert list(outcomes.columns[:len(standard)]) == standard
+    dated = [m for m in load_scenario(SCENARIO, VARIANT).history.metrics if m.start or m.end]
+    assert len(outcomes.columns) == len(standard) + len(dated)  # the record's dated counts
     assert outcomes["replicate"].tolist() == list(range(RUNS))
     assert outcomes["outcome_class"].nunique() >= 3
     assert outcomes["militia_attacks_on_us"].nunique() >= 5
@@ -80,8 +83,8 @@ def _same(value: object, expected: object) -> bool:
     return value == expected
 
 
-EVENT_FIELDS = ("day", "kind", "actor", "action", "target", "claimed", "scripted", "result",
-                "killed", "injured", "source")
+EVENT_FIELDS = ("day", "kind", "actor", "action", "target", "place", "claim", "scripted",
+                "result", "killed", "injured", "source")
 
 
 def test_each_replicate_replays_alone_with_its_timeline(reference: BatchResult) -> None:
@@ -136,7 +139,7 @@ def test_manifest_records_the_batch(reference: BatchResult) -> None:
     assert manifest["chunk_size"] == RUNS
     assert all(c["status"] == "done" for c in manifest["chunks"])
     assert {"escsim", "mesa", "numpy", "pandas", "pyarrow", "python"} <= set(manifest["versions"])
-    assert manifest["command"].startswith("sim.batch.run_batch('june-2025'")
+    assert manifest["command"].startswith(f"sim.batch.run_batch('{SCENARIO}'")
     assert [i["id"] for i in manifest["scenario"]["injects"]] == \
         [i.id for i in load_scenario(SCENARIO, VARIANT).injects]
     assert set(manifest["metrics"]) == {"replicate", *metric_names()}

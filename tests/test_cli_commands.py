@@ -14,13 +14,14 @@ import yaml
 
 from sim.evidence import shipped_register
 from sim.model.catalogue import actor_catalogue
-from sim.model.outcomes import OUTCOME_CLASSES, metric_names
+from sim.model.outcomes import OUTCOME_CLASSES, STATE_CONFLICT_CLASSES, metric_names
 from sim.model.parameters import GLOBAL, PER_ACTOR
 from sim.runs import run_one, to_json
 from sim.scenario.loader import load_scenario, shipped_scenarios
 
 JUNE = "june-2025"
-JUNE_VARIANTS = ["no-iran-restraint", "no-baghdad-restraint", "no-restraint", "khamenei-harmed"]
+JUNE_VARIANTS = ["historical-directives", "no-iran-restraint", "no-baghdad-restraint", "no-restraint",
+                 "khamenei-harmed"]
 DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})  ")
 
 
@@ -93,16 +94,18 @@ def test_run_prints_a_dated_timeline_and_an_outcome(out) -> None:
     spec = load_scenario(JUNE)
     assert dates == sorted(dates)
     assert str(spec.start) <= dates[0] and dates[-1] <= str(spec.end)
-    assert [d for d, e in events if e.startswith("israel state_strike -> iran ")] == ["2025-06-13"]
+    israel_war = [d for d, e in events if e.startswith("israel state_strike -> iran ")]
+    assert israel_war[0] == "2025-06-13" and israel_war[-1] == "2025-06-23"  # a daily campaign
     us_strike = [(d, e) for d, e in events if e.startswith("united_states state_strike -> iran")]
     assert len(us_strike) == 1 and us_strike[0][0] == "2025-06-22"
     assert us_strike[0][1].endswith("[scripted]")
     window = spec.window
-    (outcome,) = re.findall(rf"^Outcome over the assessment window {window.start} \.\. "
-                            rf"{window.end}: (\w+)$", result.stdout, flags=re.M)
-    assert outcome in OUTCOME_CLASSES
+    ((outcome, state),) = re.findall(rf"^Outcome over the assessment window {window.start} \.\. "
+                                     rf"{window.end}: (\w+) \(between states: (\w+)\)$",
+                                     result.stdout, flags=re.M)
+    assert outcome in OUTCOME_CLASSES and state in STATE_CONFLICT_CLASSES
     for name in metric_names():
-        if name != "outcome_class":
+        if name not in ("outcome_class", "state_conflict"):
             assert re.search(rf"^  {name} ", result.stdout, flags=re.M), name
 
 
@@ -122,7 +125,9 @@ def test_json_is_byte_identical_across_processes() -> None:
     assert (doc["scenario"], doc["variant"], doc["seed"]) == (JUNE, "base", 1)
     window = load_scenario(JUNE).window
     assert doc["window"] == {"start": str(window.start), "end": str(window.end)}
-    assert set(doc["outcome"]) == set(metric_names())
+    dated = {c for c in doc["outcome"] if "@" in c}
+    assert set(doc["outcome"]) - dated == set(metric_names())
+    assert len(dated) == len([m for m in load_scenario(JUNE).history.metrics if m.start or m.end])
     assert doc["outcome"]["outcome_class"] in OUTCOME_CLASSES
     dates = [e["date"] for e in doc["timeline"]]
     assert dates == sorted(dates)
@@ -187,7 +192,7 @@ def test_bad_set_is_a_clean_error(setting: str, message: str, main_in_process) -
     if value in ("99", "-1", "5"):
         name = setting.split("=")[0].split("__")[0]
         spec = GLOBAL.get(name) or PER_ACTOR[name]
-        assert f"[{spec.low}, {spec.high}]" in stderr  # says what was expected
+        assert f"[{spec.low:g}, {spec.high:g}]" in stderr  # says what was expected
 
 
 # --- schema ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import mesa
 import pytest
 
 from sim import EscalationModel
-from sim.model.outcomes import OUTCOME_CLASSES, metric_names
+from sim.model.outcomes import OUTCOME_CLASSES, STATE_CONFLICT_CLASSES, metric_names
 from sim.scenario.loader import load_scenario
 
 JUNE = "june-2025"
@@ -40,8 +40,9 @@ def _check_rows(rows: list[dict]) -> None:
         assert set(metric_names()) <= set(row), set(metric_names()) - set(row)
         assert row["outcome_class"] in OUTCOME_CLASSES
         assert row["Step"] == DAYS  # ran to the end of the window, not to max_steps
+        assert row["state_conflict"] in STATE_CONFLICT_CLASSES
         for name in metric_names():
-            if name not in ("outcome_class", "days_to_first_militia_attack"):
+            if name not in ("outcome_class", "state_conflict", "days_to_first_militia_attack"):
                 assert row[name] >= 0, name
 
 
@@ -103,7 +104,7 @@ def test_datacollector_has_one_row_per_day_of_outcome_metrics() -> None:
     last = frame.iloc[-1]
     for name in metric_names():
         value = final[name][0]
-        if name == "outcome_class":
+        if name in ("outcome_class", "state_conflict"):
             assert last[name] == value
         elif value == value:  # not NaN
             assert last[name] == pytest.approx(float(value))

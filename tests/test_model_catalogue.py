@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.model.actions import CATALOGUE, MAX_RUNG, ActorKind
+from sim.model.actions import CATALOGUE, MAX_RUNG, ActorKind, ClaimMode, standard_response
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "event-codes.md"
 
@@ -37,12 +37,24 @@ def test_hold_comes_first_and_rungs_order_the_ladder():
     assert min(a.rung for a in kinetic) > max(a.rung for a in CATALOGUE if not a.kinetic)
 
 
-def test_kinetic_actions_are_hostile_and_only_they_can_be_left_unclaimed_or_intercepted():
+def test_kinetic_actions_are_hostile_and_only_they_can_be_denied_forewarned_or_intercepted():
     for a in CATALOGUE:
         if a.kinetic:
             assert a.hostility > 0 and a.code.goldstein < 0, a.id
+            assert a.intent == "strike"
         else:
-            assert not a.deniable and a.interceptable == 0 and a.lethality == 0, a.id
+            assert a.modes == (ClaimMode.OWN,), a.id
+            assert a.interceptable == 0 and a.lethality == 0, a.id
+            assert a.intent == a.id
+
+
+def test_a_threat_promises_the_lowest_kinetic_rung_that_reaches_its_target():
+    assert standard_response(ActorKind.MILITIA, ActorKind.UNITED_STATES).id == "rocket_attack"
+    assert standard_response(ActorKind.MILITIA, ActorKind.ISRAEL).id == "drone_attack"
+    assert standard_response(ActorKind.UNITED_STATES, ActorKind.MILITIA).id == \
+        "strike_militia_sites"
+    assert standard_response(ActorKind.IRAN, ActorKind.UNITED_STATES).id == "state_strike"
+    assert standard_response(ActorKind.IRAQI_GOVERNMENT, ActorKind.MILITIA) is None
 
 
 def test_every_actor_kind_can_at_least_hold():

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from sim.model.kinds import ClaimMode
 from sim.model.model import EscalationModel
 
 
@@ -18,11 +19,23 @@ def test_player_action_is_taken_in_every_replicate_and_sets_off_threats():
     model.step()
     out = model.outcomes()
     assert (out["militia_attacks_on_us"] >= 1).all()
-    us_six = next(i for i, t in enumerate(model.threats.threats) if t.spec.id == "us-six-bases")
+    us_six = next(i for i, t in enumerate(model.threats.threats) if t.id == "us-six-bases")
     assert (model.state.threat_status[:, us_six] >= 1).all()  # the US warning is now in play
     events = [e for e in model.timeline(0) if e["source"] == "player"]
     assert [(e["date"], e["actor"], e["action"], e["target"]) for e in events] == [
         ("2025-06-16", "kataib_hezbollah", "drone_attack", "united_states")]
+
+
+def test_a_player_can_strike_a_named_site_under_a_front_name(write):
+    path = write("front.yaml", "id: test-play-front\ntitle: a front group\nextends: june-2025\n"
+                               "actors:\n  kataib_hezbollah: {front_groups: [osbat]}\n")
+    model = EscalationModel(str(path), replicates=3, rng=1, collect_data=False)
+    model.play("kataib_hezbollah", "drone_attack", "united_states@gulf", mode=ClaimMode.FRONT)
+    model.step()
+    (event,) = [e for e in model.timeline(0) if e["source"] == "player"]
+    assert (event["target"], event["place"], event["claim"]) == ("united_states", "gulf", "front")
+    with pytest.raises(ValueError, match="no site at 'jordan'"):
+        model.play("kataib_hezbollah", "drone_attack", "united_states@jordan")
 
 
 def test_player_replaces_the_models_choice_for_that_day_only():

@@ -1,8 +1,9 @@
 """The June 2025 replay against the record, over many replicates.
 
-The issue's standard: with default parameters, restraint toward US forces in 13–24 June is the
-most likely outcome class; without both outside brakes (no-restraint), militia attacks on US
-forces in that window are clearly more likely, with 95% intervals that do not overlap.
+The standard: with every actor free and the shipped parameters, restraint toward US and Israeli
+forces in 13–24 June is the most likely outcome class; without both outside brakes (Iran's
+reasons to hold its allies back, Baghdad's restraint), militia attacks in that window are
+clearly more likely, with 95% intervals that do not overlap.
 Intervals are Wilson score intervals for the replicate count used.
 """
 
@@ -46,9 +47,12 @@ def test_restraint_is_the_most_likely_class(runs):
     assert low > high, classes
 
 
-def test_no_restraint_makes_attacks_on_us_clearly_more_likely(runs):
-    base = int((runs["base"]["window_militia_attacks_on_us"] > 0).sum())
-    none = int((runs["no-restraint"]["window_militia_attacks_on_us"] > 0).sum())
+def test_no_restraint_makes_attacks_clearly_more_likely(runs):
+    def attacked(out: dict[str, np.ndarray]) -> int:
+        return int((out["window_militia_attacks_on_us"]
+                    + out["window_militia_attacks_on_israel"] > 0).sum())
+
+    base, none = attacked(runs["base"]), attacked(runs["no-restraint"])
     _, base_high = wilson(base, REPLICATES)
     none_low, _ = wilson(none, REPLICATES)
     assert none_low > base_high, (base, none)
@@ -57,6 +61,6 @@ def test_no_restraint_makes_attacks_on_us_clearly_more_likely(runs):
 def test_kh_threat_is_triggered_by_the_us_strike_and_usually_lapses(runs):
     base = runs["base"]
     assert (base["threats_triggered"] >= 1).all()  # 22 June sets off KH's threat everywhere
-    lapsed = int((base["threats_lapsed"] >= 1).sum())
+    lapsed = int((base["militia_threats_lapsed"] >= 1).sum())
     low, _ = wilson(lapsed, REPLICATES)
     assert low > 0.5

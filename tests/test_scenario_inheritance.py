@@ -20,7 +20,8 @@ from sim.scenario.loader import load_scenario, shipped_scenarios, validate_file
 from sim.scenario.schema import Inject, Threat
 
 JUNE = "june-2025"
-JUNE_VARIANTS = ["no-iran-restraint", "no-baghdad-restraint", "no-restraint", "khamenei-harmed"]
+JUNE_VARIANTS = ["historical-directives", "no-iran-restraint", "no-baghdad-restraint", "no-restraint",
+                 "khamenei-harmed"]
 
 
 def ids(items: list[Any]) -> list[str]:
@@ -236,17 +237,28 @@ def test_june_variant_changes_exactly_its_patch(name: str, june_raw: dict) -> No
     assert changed == {*patch, "variant"}, "a variant must change what its patch names, and only that"
 
 
-def test_june_variants_as_the_issue_names_them() -> None:
+def test_june_variants_change_the_reasons_not_the_choices() -> None:
     base = load_scenario(JUNE)
     assert list(base.variants) == JUNE_VARIANTS
+    # in the base every actor whose choice is the question decides: no directive, meeting or
+    # militia act is scripted
+    scripted = {(i.actor, i.action) for i in base.injects}
+    assert not {a for a, _ in scripted} & {"kataib_hezbollah", "harakat_al_nujaba", "badr",
+                                           "kataib_sayyid_al_shuhada", "asaib_ahl_al_haq",
+                                           "iraqi_government"}
+    assert not [i for i in base.injects if i.action in ("discourage_allies", "encourage_allies",
+                                                        "restraint_meeting")]
+    historical = load_scenario(JUNE, "historical-directives")
+    assert [i.date.isoformat() for i in historical.injects if i.action == "discourage_allies"] \
+        == ["2025-06-13", "2025-06-22"]
     no_iran = load_scenario(JUNE, "no-iran-restraint")
-    assert not [i for i in no_iran.injects if i.action == "discourage_allies"]
-    assert [i for i in base.injects if i.action == "discourage_allies"]
+    assert no_iran.actors["iran"].stake == 0 and no_iran.actors["iran"].parameters == \
+        {"reserve_value": 0.0}
     no_baghdad = load_scenario(JUNE, "no-baghdad-restraint")
-    assert not [i for i in no_baghdad.injects if i.action == "restraint_meeting"]
     assert no_baghdad.actors["iraqi_government"].control == "scripted"
+    assert not any(no_baghdad.initial_state.restraint_pressure.values())
     both = load_scenario(JUNE, "no-restraint")
-    assert not [i for i in both.injects if i.action in ("restraint_meeting", "discourage_allies")]
+    assert both.actors["iraqi_government"].control == "scripted" and both.actors["iran"].stake == 0
     harmed = load_scenario(JUNE, "khamenei-harmed")
     (strike,) = [i for i in harmed.injects if i.id == "israel-strikes-khamenei"]
     assert (strike.actor, strike.action, strike.target) == ("israel", "leadership_strike", "iran")
