@@ -320,6 +320,10 @@ def check_fronts_and_disputes(scenario: Scenario, kinds: dict) -> Check:
 
 
 def check_window_and_history(scenario: Scenario) -> Check:
+    for i, day in enumerate(scenario.decision_points):
+        yield from _date_in(day, scenario, ("decision_points", i))
+    if len(set(scenario.decision_points)) != len(scenario.decision_points):
+        yield ("decision_points",), "a decision point is listed twice"
     if scenario.assessment_window is not None:
         yield from _date_in(scenario.assessment_window.start, scenario,
                             ("assessment_window", "start"))

@@ -289,6 +289,10 @@ class Scenario(_Strict):
     injects: list[Inject] = Field(default_factory=list)
     fronts: list[Front] = Field(default_factory=list)
     disputes: list[Dispute] = Field(default_factory=list)
+    decision_points: list[dt.date] = Field(
+        default_factory=list,
+        description="Days a classroom game stops on for every team, whatever happens "
+                    "(e.g. the days the record turns on).")
     history: History | None = None
     variants: dict[Id, Variant] = Field(default_factory=dict)
     variant: Id | None = Field(None, description="Set by the loader: the variant applied.")
