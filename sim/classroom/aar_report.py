@@ -18,20 +18,12 @@ from sim.analysis.files import (FIGURE_FORMATS, OutputError, json_report, output
                                 save_figure, write_text)
 from sim.classroom.aar import KEY_METRICS, Review
 from sim.classroom.aar_figures import FIGURES
-from sim.classroom.advice import IN_CHARACTER
+from sim.classroom.advice import IN_CHARACTER, TERM_WORDS
 from sim.classroom.moves import actor_name
 from sim.classroom.typesetting import render
 from sim.model.outcomes import OUTCOME_CLASSES, STATE_CONFLICT_CLASSES
 from sim.plots.style import percent
 
-TERM_WORDS = {
-    "reluctance": "its reluctance to climb the ladder", "grievance": "grievance",
-    "solidarity": "solidarity with allies' wars", "denial": "defences in the way",
-    "directive": "its patron's directive", "commitment": "its own threats (commitment)",
-    "retaliation": "the retaliation it expects", "decapitation": "fear for its leaders",
-    "stake": "its stake in the Iraqi state", "hiding": "leaders in hiding",
-    "effort": "the effort a move costs", "situation": "its situation (danger, pressure)",
-}
 
 
 def _pct(value: float | None) -> str:

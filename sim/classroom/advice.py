@@ -28,6 +28,15 @@ from sim.model.world import Options, World
 
 IN_CHARACTER = 0.10  # a move the model gives at least this chance is "in character"
 _HOLD = ACTION_INDEX["hold"]
+# The terms of the rule (sim.model.rules.TERM_NAMES) in words, for teams and reports.
+TERM_WORDS = {
+    "reluctance": "its reluctance to climb the ladder", "grievance": "grievance",
+    "solidarity": "solidarity with allies' wars", "denial": "defences in the way",
+    "directive": "its patron's directive", "commitment": "its own threats (commitment)",
+    "retaliation": "the retaliation it expects", "decapitation": "fear for its leaders",
+    "stake": "its stake in the Iraqi state", "hiding": "leaders in hiding",
+    "effort": "the effort a move costs", "situation": "its situation (danger, pressure)",
+}
 
 
 @dataclass(frozen=True)
