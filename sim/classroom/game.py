@@ -72,28 +72,6 @@ from sim.scenario.loader import content_hash, load_scenario, shipped_scenarios
 from sim.scenario.schema import Scenario
 
 
-@dataclass
-class Turn:
-    """The moves, threats and injects gathered at one stop."""
-
-    date: dt.date
-    orders: dict[str, Order] = field(default_factory=dict)
-    threats: list[ThreatEntry] = field(default_factory=list)
-    injects: list[InjectEntry] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TurnReport:
-    """What ``advance`` played: the days, the events (true, and as the public saw them)."""
-
-    played: list[dt.date]
-    events: list[dict[str, Any]]  # the truth: for the facilitator and the review only
-    public: list[str]  # what everyone learned, one line each (the projector's view)
-    next_stop: dt.date | None
-    reasons: list[str]
-    ended: bool
-
-
 @dataclass(frozen=True)
 class Decision:
     """One team's move at one turn, judged against the model's own rule (for the review)."""
@@ -106,6 +84,29 @@ class Decision:
     decision_point: bool
     judgement: Judgement | None  # None: delegated, or the model does not decide for the actor
     likeliest: str | None  # the model's likeliest move, in words
+
+
+@dataclass
+class Turn:
+    """The moves, threats and injects gathered at one stop."""
+
+    date: dt.date
+    orders: dict[str, Order] = field(default_factory=dict)
+    threats: list[ThreatEntry] = field(default_factory=list)
+    injects: list[InjectEntry] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # judged when the turn is played
+
+
+@dataclass(frozen=True)
+class TurnReport:
+    """What ``advance`` played: the days, the events (true, and as the public saw them)."""
+
+    played: list[dt.date]
+    events: list[dict[str, Any]]  # the truth: for the facilitator and the review only
+    public: list[str]  # what everyone learned, one line each (the projector's view)
+    next_stop: dt.date | None
+    reasons: list[str]
+    ended: bool
 
 
 def timeline_digest(events: list[dict[str, Any]]) -> str:
@@ -601,6 +602,8 @@ class Game:
             self._model = self._replayed(self._effective(), day)
         self._done.append(turn)
         script = self.script_of(self._done)
+        turn.decisions = [self._judge(self._model, len(self._done) - 1, turn, team)
+                          for team in self.teams]
         script.play_day(self._model)
         played, reasons = [day], {}
         while self._model.running:
@@ -658,18 +661,9 @@ class Game:
     # --- the review's view of the decisions ------------------------------------------------------
 
     def decisions(self) -> list[Decision]:
-        """Every team's move at every turn, judged against the model's rule on that day's
-        state (replays the game once; changes nothing)."""
-        model = self._fresh_model(self._effective(include_pending=False))
-        script = self.script()
-        out: list[Decision] = []
-        turn_of = {self._day(t.date): (i, t) for i, t in enumerate(self._done)}
-        while model.day < script.days and model.running:
-            if model.day in turn_of:
-                index, turn = turn_of[model.day]
-                out += [self._judge(model, index, turn, team) for team in self.teams]
-            script.play_day(model)
-        return out
+        """Every team's move at every turn played, judged against the model's rule on the
+        state at that turn's dawn (recorded as each turn is played)."""
+        return [d for turn in self._done for d in turn.decisions]
 
     def _judge(self, model: EscalationModel, index: int, turn: Turn, team: str) -> Decision:
         w = model.world
