@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.files import plain
 from sim.batch.daily import index_histogram, index_statistics
 from sim.classroom.game import Decision, Game
 from sim.classroom.script import GameScript
@@ -243,7 +244,7 @@ def review(game: Game, runs: int = 1000, seed: int | None = None,
     else:
         replay = replay_distribution(played, script, runs, seed)
         model = model_distribution(untouched, runs, seed)
-    yours = {k: _plain(v[0]) for k, v in game.model.outcomes().items()}
+    yours = {k: plain(v[0]) for k, v in game.model.outcomes().items()}
     result = Review(game, runs, seed, played, game.timeline(), game.decisions(),
                     say_do(game), yours, np.asarray(game.model.daily_index[0, :game.days_played]),
                     replay, model, record_lines(played, game, yours, replay, model))
@@ -259,16 +260,8 @@ def review(game: Game, runs: int = 1000, seed: int | None = None,
 
 def _same_game(result: Review) -> bool:
     row = result.replay.outcomes.iloc[0]
-    return all(_plain(row[k]) == v or (v is None and pd.isna(row[k]))
+    return all(plain(row[k]) == v or (v is None and pd.isna(row[k]))
                for k, v in result.yours.items())
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
 
 
 def say_do(game: Game) -> list[SayDo]:
