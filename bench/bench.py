@@ -275,13 +275,15 @@ def classroom_review(sizes: Sizes, work: Path) -> None:
     print("\n6. classroom after-action review of the full June 2025 demonstration game "
           "(`escsim aar`, with Python start-up; target < 10 s for 1,000)")
     game = work / "demo.escsim"
-    subprocess.run([sys.executable, "-m", "sim.cli", "play", SCENARIO, "--teams", DEMO_TEAMS, "--seed", "4", "--moves",
-                    str(DEMO_MOVES), "--save", str(game)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "sim.cli", "play", SCENARIO, "--teams", DEMO_TEAMS,
+                    "--seed", "4", "--moves", str(DEMO_MOVES), "--save", str(game)],
+                   check=True, capture_output=True)
     print(f"   saved game after a full game: {game.stat().st_size:,} bytes")
     for runs in (1_000, 10_000 if sizes is FULL else 3_000):
         cpu = child_cpu()
         seconds, done = timed(lambda: subprocess.run(
-            [sys.executable, "-m", "sim.cli", "aar", str(game), "--runs", str(runs), "--out", str(work / f"aar-{runs}")],
+            [sys.executable, "-m", "sim.cli", "aar", str(game), "--runs", str(runs), "--out",
+             str(work / f"aar-{runs}")],
             check=True, capture_output=True, text=True))
         inside = done.stdout.strip().splitlines()[-1]
         print(f"   --runs {runs:>6,}: {seconds:6.2f} s wall, {child_cpu() - cpu:6.2f} s CPU "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.classroom import Game
-from sim.classroom.fog import PARTIES, PUBLIC, SELF, VISIBILITY, Fog
+from sim.classroom.fog import PUBLIC, SELF, VISIBILITY, Fog
 from sim.model.actions import ACTIONS, CATALOGUE
 
 TEAMS = ("kataib_hezbollah", "united_states")

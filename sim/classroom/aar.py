@@ -1,4 +1,5 @@
-"""The after-action review: the class's game, its decisions, and where it sits among simulated games.
+"""The after-action review: the class's game, its decisions, and where it sits among simulated
+games.
 
     from sim.classroom import Game
     from sim.classroom.aar import review

@@ -64,7 +64,8 @@ class Briefing:
         lines += ["", "Your situation:"] + [f"  {s}" for s in self.situation or ["nothing new"]]
         if with_earlier and self.earlier:
             lines += ["", "Earlier:"] + [f"  {e}" for e in self.earlier]
-        lines += ["", "Since your last turn:"] + [f"  {e}" for e in self.new or ["nothing you know of"]]
+        lines += ["", "Since your last turn:"]
+        lines += [f"  {e}" for e in self.new or ["nothing you know of"]]
         lines += ["", "Threats you know of:"]
         lines += [f"  [{t.id}] {t.status}: {t.text}" for t in self.threats] or ["  none"]
         if self.index:

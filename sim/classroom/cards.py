@@ -291,8 +291,8 @@ def cards_markdown(cards: list[Card]) -> str:
                  "## Your options and what they cost you in the model (first day)", "",
                  "| action | rung | model's chance | weighs against it | draws you to it |",
                  "|---|---|---|---|---|",
-                 *[f"| {o['action']} | {o['rung']} | {o['chance']} | {o['against']} | {o['drawn']} |"
-                   for o in c.options], "",
+                 *["| " + " | ".join(o[k] for k in ("action", "rung", "chance", "against", "drawn"))
+                   + " |" for o in c.options], "",
                  "## Key facts behind your numbers", *[_fact_md(f) for f in c.facts or []], "",
                  "## The record up to the start", *[_fact_md(f) for f in c.timeline or []], ""]
         parts.append("\n".join(lines))
