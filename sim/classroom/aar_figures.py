@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 def review_label(review: Review) -> str:
     s = review.game.setup.scenario
-    return (f"{s.id} (variant {s.variant or 'base'}) · teams: {', '.join(review.game.teams)} · "
-            f"{review.runs:,} replicates each · seed {review.seed}")
+    return (f"{s.id} (variant {s.variant or 'base'}) · {review.runs:,} simulated games per "
+            f"distribution · seed {review.seed}\nteams: {', '.join(review.game.teams)}")
 
 
 def _figure(review: Review, title: str, size: tuple[float, float], **subplots) -> tuple:
