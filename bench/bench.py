@@ -263,7 +263,7 @@ DEMO_TEAMS = "kataib_hezbollah,iraqi_government,united_states,iran"
 
 
 def child_cpu() -> float:
-    """CPU seconds used so far by this process's finished children (and theirs)."""
+    """CPU seconds used so far by this process's finished children (not their forkserver's)."""
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -287,7 +287,8 @@ def classroom_review(sizes: Sizes, work: Path) -> None:
             check=True, capture_output=True, text=True))
         inside = done.stdout.strip().splitlines()[-1]
         print(f"   --runs {runs:>6,}: {seconds:6.2f} s wall, {child_cpu() - cpu:6.2f} s CPU "
-              f"(all processes); {inside}")
+              f"(the command's process; its worker's is in the review's own line)\n"
+              f"      {inside}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,8 +23,8 @@ whether that is in character, and the term of the rule that most favoured and mo
 (sim.classroom.advice); and each team's say-do record: threats made, triggered, carried out,
 lapsed.
 
-(a) runs in a worker process while (b) runs in this one, so the review of N = 1,000 takes a few
-seconds on two cores (bench/bench.py measures it).
+(b), an ordinary batch, runs in a worker process while (a) runs in this one, so the review of
+N = 1,000 takes a few seconds on two cores (bench/bench.py measures it).
 """
 
 from __future__ import annotations
@@ -175,6 +175,7 @@ class Review:
     record: list[RecordLine]
     seconds: float = 0.0
     finished: float = 0.0  # perf_counter when the review was done
+    cpu_seconds: float = 0.0  # CPU time of the review in this process and its worker
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -219,6 +220,13 @@ def model_distribution(scenario: Scenario, runs: int, seed: int) -> Distribution
                         daily[columns].reset_index(drop=True))
 
 
+def _timed_model_distribution(scenario: Scenario, runs: int, seed: int
+                              ) -> tuple[Distribution, float]:
+    """Distribution (b) on a worker process, with the CPU seconds it took there."""
+    began = time.process_time()
+    return model_distribution(scenario, runs, seed), time.process_time() - began
+
+
 def review(game: Game, runs: int = 1000, seed: int | None = None,
            workers: int | None = None) -> Review:
     """The after-action review of a game (finished or not: it covers the days played)."""
@@ -226,7 +234,7 @@ def review(game: Game, runs: int = 1000, seed: int | None = None,
         raise ReviewError("nothing has been played yet: the review needs at least one day")
     if int(runs) < 1:
         raise ReviewError("--runs must be at least 1")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     seed = game.setup.seed if seed is None else int(seed)
     played = game.played_scenario(with_threats=True)
     untouched = game.played_scenario(with_threats=False)
@@ -235,16 +243,16 @@ def review(game: Game, runs: int = 1000, seed: int | None = None,
         from sim.batch.plan import available_cores
 
         workers = available_cores()
-    if workers > 1:  # (a) on a worker process while (b) runs here
+    if workers > 1:  # (b), the longer, on a worker process while (a) runs here
         from sim.batch.executors import process_context
 
         with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as pool:
-            future = pool.submit(_replay_outcomes, played, script, runs, seed)
-            model = model_distribution(untouched, runs, seed)
-            replay = _distribution(REPLAY, *future.result())
+            future = pool.submit(_timed_model_distribution, untouched, runs, seed)
+            replay = replay_distribution(played, script, runs, seed)
+            model, worker_cpu = future.result()
     else:
         replay = replay_distribution(played, script, runs, seed)
-        model = model_distribution(untouched, runs, seed)
+        model, worker_cpu = model_distribution(untouched, runs, seed), 0.0
     yours = {k: plain(v[0]) for k, v in game.model.outcomes().items()}
     result = Review(game, runs, seed, played, game.timeline(), game.decisions(),
                     say_do(game), yours, np.asarray(game.model.daily_index[0, :game.days_played]),
@@ -256,6 +264,7 @@ def review(game: Game, runs: int = 1000, seed: int | None = None,
                             "every distribution covers the same days")
     result.finished = time.perf_counter()
     result.seconds = result.finished - began
+    result.cpu_seconds = time.process_time() - cpu + worker_cpu
     return result
 
 

@@ -124,7 +124,8 @@ def review_game(path: str | Path, runs: int, out: str | Path, seed: int | None =
     result = review(Game.load(path, force=force), runs, seed, workers)
     lines = [str(p) for p in write_review(result, out, fmt)]
     return [*lines, f"reviewed {runs:,} + {runs:,} simulated games in {result.seconds:.1f} s "
-                    f"(report written in {time.perf_counter() - result.finished:.1f} s more)"]
+                    f"(CPU {result.cpu_seconds:.1f} s); report written in "
+                    f"{time.perf_counter() - result.finished:.1f} s more"]
 
 
 def _checked_format(fmt: str) -> str:
