@@ -144,6 +144,15 @@ def test_the_terminal_interface_plays_a_short_game_headless(tmp_path):
             await pilot.press("u")  # the facilitator takes the turn back
             await pilot.pause()
             screens.append(type(app.screen).__name__)
+            await pilot.press("p")  # pauses: the results screen says so
+            await pilot.pause()
+            assert "PAUSED" in str(app.screen.query_one("#status").render())
+            await pilot.press("p", "i")  # resumes, and adds an inject
+            for field, text in (("actor", "unknown"), ("action", "drone_attack"),
+                                ("target", "united_states@iraq"), ("note", "Erbil airport")):
+                app.screen.query_one(f"#{field}").value = text
+            await pilot.press("enter")
+            await pilot.pause()
             await pilot.press("e")  # and ends the game
             await pilot.pause()
             screens.append(type(app.screen).__name__)
@@ -156,7 +165,10 @@ def test_the_terminal_interface_plays_a_short_game_headless(tmp_path):
     saved = Game.load(tmp_path / "tui.escsim")
     kinds = [a.do for a in saved.actions]
     assert kinds[:4] == ["move", "delegate", "advance", "move"]
-    assert "threat" in kinds and kinds[-2:] == ["undo", "end"]
+    assert "threat" in kinds and kinds[-5:] == ["undo", "pause", "resume", "inject", "end"]
+    inject = saved.actions[-2].inject
+    assert (inject.actor, inject.target, inject.claimed) == ("unknown", "united_states@iraq",
+                                                             False)
     first = saved.actions[0]
     assert (first.team, first.action, first.target) == ("kataib_hezbollah", "threaten",
                                                         "united_states")

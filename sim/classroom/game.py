@@ -466,6 +466,8 @@ class Game:
         elif isinstance(entry, ResumeEntry):
             if not self.paused:
                 raise GameError("the game is not paused")
+            if entry.date != self._today():
+                raise GameError(f"dated {entry.date}, but the game is at {self._today()}")
         else:
             self._open()
             if entry.date != self.date:
