@@ -215,7 +215,7 @@ class EscalationModel(mesa.Model):
             uniforms = take(UNIFORMS_PER_CHOICE)
             if agent.index in self._played or not agent.decides_on(day):
                 continue
-            terms = agent.terms(sit)
+            terms = agent.terms(sit, keep_parts=self.recorder is not None)
             choice = agent.decide(sit, uniforms, terms)
             if self.recorder is not None:
                 self.recorder(day, agent, sit, terms, choice)
