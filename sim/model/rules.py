@@ -24,8 +24,9 @@ where
 - E_ret(a, o) = provocation(o) * credibility(a -> t) * retaliation_severity(t)
   + sum over threats by others in force that o would set off of
   credibility(a -> author) * rung(promised response) / top rung * weight(who it would hit),
-  with provocation(o) = h / (h + provocation_harm) for the harm h the act is expected to do
-  (acts that do little harm provoke little);
+  with provocation(o) = h / (h + provocation_harm) for the harm h the act is expected to do,
+  counting ``affront_harm`` for the attempt itself (acts that do little harm provoke little,
+  but a series of them adds up);
 - D(a, o), what the act puts at risk in Iraq: for an actor based in Iraq (a militia) the
   reprisals it invites, E_ret, plus ``host_state_stake_factor`` when t is the federal
   government itself; for anyone else, 1 when the act lands inside Iraq.
@@ -142,6 +143,7 @@ def expected_harm(world: World, state: State, action: np.ndarray, site: np.ndarr
     if (mode == FOREWARNED).any():
         per_hit *= np.where(mode == FOREWARNED, p("forewarning_factor")[:, None], 1.0)
     per_hit *= effect(state, action, site) if through is None else through
+    per_hit += p("affront_harm")[:, None]  # the attempt itself, whether or not it gets through
     return per_hit
 
 
