@@ -220,7 +220,8 @@ def compare(scenarios: Annotated[list[str], typer.Argument(
                 help="One scenario (compare its variants) or several (compare their bases).")],
             variants: Annotated[str | None, typer.Option(
                 "--variants", help="Comma-separated variants, 'base' for none, e.g. "
-                                   "base,no-iran-restraint. The first is the reference.")] = None,
+                                   "base,no-iran-restraint. The first is the reference. Default: "
+                                   "for one scenario, base and every variant.")] = None,
             runs: RunsOpt = 10_000, seed: SeedOpt = 0, workers: WorkersOpt = None,
             out: Annotated[Path | None, typer.Option(
                 "--out", "-o", help="Folder for comparison.csv, .json and the figure.")] = None,

@@ -53,7 +53,14 @@ def test_entries_of_several_scenarios_are_their_bases():
     assert split_variants(["base", "x"]) == [None, "x"]
 
 
-@pytest.mark.parametrize("scenarios, variants", [(["june-2025"], None),
+def test_one_scenario_alone_is_compared_across_all_its_variants():
+    entries = comparison_entries(["june-2025"])
+    assert entries[0] == ("june-2025", None)
+    assert {v for _, v in entries[1:]} >= {"no-iran-restraint", "no-baghdad-restraint",
+                                           "no-restraint", "khamenei-harmed"}
+
+
+@pytest.mark.parametrize("scenarios, variants", [(["june-2025"], "base"),
                                                  (["june-2025"], "base,base"),
                                                  ([], None)])
 def test_entries_refused(scenarios, variants):

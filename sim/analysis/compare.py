@@ -31,6 +31,7 @@ import pandas as pd
 
 from sim.analysis.episodes import simulated_outcomes, variant_label, variant_of
 from sim.analysis.files import json_report, output_folder, save_figure, write_text
+from sim.scenario.loader import load_scenario
 from sim.analysis.stats import (LEVEL, class_probabilities, mean_interval, newcombe_difference,
                                 welch_difference)
 from sim.errors import UserError
@@ -84,10 +85,13 @@ def comparison_entries(scenarios: Sequence[str], variants: str | Sequence[str] |
     """Entries for ``compare`` from the command line's scenario ids and ``--variants`` option.
 
     Each scenario with each variant, scenario by scenario (``base`` means no variant); without
-    ``--variants``, each scenario's base. The first entry is the one the others are compared to.
+    ``--variants``, one scenario's base and every variant it defines, or several scenarios'
+    bases. The first entry is the one the others are compared to.
     """
     if not scenarios:
         raise ComparisonError("name at least one scenario to compare")
+    if variants is None and len(scenarios) == 1:
+        return _base_and_every_variant(scenarios[0])
     entries = [(s, v) for s in scenarios for v in split_variants(variants)]
     seen: set[tuple[str, str | None]] = set()
     for entry in entries:
@@ -98,6 +102,14 @@ def comparison_entries(scenarios: Sequence[str], variants: str | Sequence[str] |
         raise ComparisonError("a comparison needs at least two entries: several scenarios, or "
                               "--variants with two or more names (e.g. base,no-restraint)")
     return entries
+
+
+def _base_and_every_variant(scenario: str) -> list[tuple[str, str | None]]:
+    names = list(load_scenario(scenario).variants)
+    if not names:
+        raise ComparisonError(f"{scenario} defines no variants: name several scenarios, or "
+                              "compare it under --set overrides in separate runs")
+    return [(scenario, None)] + [(scenario, name) for name in names]
 
 
 # --- the result -------------------------------------------------------------------------------
