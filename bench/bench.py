@@ -11,7 +11,12 @@ Sections:
 4. one against two workers, and 1,000,000 replicates with two workers through ``escsim batch``:
    speed-up and the peak memory of every process (target: at most 2 GB each);
 5. wall time against the number of militias (5, 10, 20), with a generated scenario that extends
-   june-2025 and adds militias.
+   june-2025 and adds militias;
+6. the classroom after-action review (`escsim aar`) of the full June 2025 demonstration game
+   (docs/examples/classroom/moves.yaml) with 1,000 and 10,000 simulated games per distribution
+   (target: under 10 s for 1,000), and the size of the saved game.
+
+``python bench/bench.py --classroom-only`` runs section 6 alone.
 
 Timings are wall-clock on whatever else the machine is doing; run it on a quiet machine.
 """
@@ -253,10 +258,42 @@ def scaling_with_militias(sizes: Sizes, work: Path) -> None:
           f"({seconds[high] / seconds[low] / (high / low):.2f} of linear)")
 
 
+DEMO_MOVES = Path(__file__).resolve().parents[1] / "docs" / "examples" / "classroom" / "moves.yaml"
+DEMO_TEAMS = "kataib_hezbollah,iraqi_government,united_states,iran"
+
+
+def child_cpu() -> float:
+    """CPU seconds used so far by this process's finished children (and theirs)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def classroom_review(sizes: Sizes, work: Path) -> None:
+    """Section 6: `escsim aar` of the demonstration game, as a user runs it."""
+    print("\n6. classroom after-action review of the full June 2025 demonstration game "
+          "(`escsim aar`, with Python start-up; target < 10 s for 1,000)")
+    game = work / "demo.escsim"
+    subprocess.run([sys.executable, "-m", "sim.cli", "play", SCENARIO, "--teams", DEMO_TEAMS, "--seed", "4", "--moves",
+                    str(DEMO_MOVES), "--save", str(game)], check=True, capture_output=True)
+    print(f"   saved game after a full game: {game.stat().st_size:,} bytes")
+    for runs in (1_000, 10_000 if sizes is FULL else 3_000):
+        cpu = child_cpu()
+        seconds, done = timed(lambda: subprocess.run(
+            [sys.executable, "-m", "sim.cli", "aar", str(game), "--runs", str(runs), "--out", str(work / f"aar-{runs}")],
+            check=True, capture_output=True, text=True))
+        inside = done.stdout.strip().splitlines()[-1]
+        print(f"   --runs {runs:>6,}: {seconds:6.2f} s wall, {child_cpu() - cpu:6.2f} s CPU "
+              f"(all processes); {inside}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short version of every section")
-    sizes = QUICK if parser.parse_args(argv).quick else FULL
+    parser.add_argument("--classroom-only", action="store_true", help="run section 6 alone")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
     from importlib.metadata import version
 
     print(f"escsim {version('escsim')} benchmark ({'quick' if sizes is QUICK else 'full'}): "
@@ -267,11 +304,15 @@ def main(argv: list[str] | None = None) -> None:
     run_batch(SCENARIO, runs=256, seed=SEED, workers=1, progress=False)  # warm caches and imports
     with tempfile.TemporaryDirectory(prefix="escsim-bench-") as temp:
         work = Path(temp)
-        ensemble = headline(sizes, work)
-        mesa_comparison(sizes, ensemble)
-        scaled = scaling_with_replicates(sizes, work)
-        workers_and_memory(sizes, work, scaled.get(sizes.workers_runs))
-        scaling_with_militias(sizes, work)
+        if args.classroom_only:
+            classroom_review(sizes, work)
+        else:
+            ensemble = headline(sizes, work)
+            mesa_comparison(sizes, ensemble)
+            scaled = scaling_with_replicates(sizes, work)
+            workers_and_memory(sizes, work, scaled.get(sizes.workers_runs))
+            scaling_with_militias(sizes, work)
+            classroom_review(sizes, work)
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s; load average now "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

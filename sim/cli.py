@@ -323,6 +323,90 @@ episodes, and report the score before and after. Shipped values are never change
     typer.echo(report.render())
 
 
+GameOpt = Annotated[Path | None, typer.Option(
+    "--save", help="The game file to keep (written whole after every move).")]
+
+
+@app.command()
+def play(scenario: Annotated[str | None, typer.Argument(
+             help="A shipped scenario id or a scenario file (not with --resume).")] = None,
+         teams: Annotated[str | None, typer.Option(
+             help="The actors the class plays, comma-separated, e.g. "
+                  "kataib_hezbollah,united_states.")] = None,
+         variant: VariantOpt = None, seed: SeedOpt = 0, save: GameOpt = None,
+         resume: Annotated[Path | None, typer.Option(
+             help="Continue the game saved in this file.")] = None,
+         moves: Annotated[Path | None, typer.Option(
+             help="Play the moves in this YAML file instead of asking at the terminal.")] = None,
+         transcript: Annotated[Path | None, typer.Option(
+             help="With --moves: write every stop's briefings and every turn's results here.")
+         ] = None,
+         force: Annotated[bool, typer.Option(
+             help="Resume even if the scenario or the model changed since the game was saved "
+                  "(the game is replayed under the current ones).")] = False,
+         probabilities: Annotated[bool, typer.Option(
+             help="Show each team the model's own probabilities for its options.")] = False,
+         every_day: Annotated[bool, typer.Option(
+             "--every-day", help="Stop every day (no fast-forward).")] = False,
+         idle: Annotated[str, typer.Option(
+             help="What a team's actor does between stops: hold, or model (the model "
+                  "decides).")] = "hold",
+         stop: Annotated[list[str] | None, typer.Option(
+             help="An extra day to stop on (YYYY-MM-DD, repeatable).")] = None) -> None:
+    """Play a classroom game: teams play actors, the model plays the rest and rolls the dice.
+
+    Without --moves it opens the terminal interface (hot seat: each team in turn); with \
+--moves it plays a moves file. Either way the game is saved after every move; `escsim play \
+--resume FILE` continues it and `escsim aar FILE` reviews it.
+    """
+    from sim.classroom.runner import game_settings, open_game, run_moves, status, team_list
+
+    settings = game_settings(probabilities, every_day, idle, stop)
+    game = open_game(scenario, team_list(teams), variant, seed, save, resume, force, settings)
+    if moves is not None:
+        run_moves(game, moves, typer.echo, transcript)
+    else:
+        from sim.tui import run_tui
+
+        run_tui(game)
+    typer.echo(status(game))
+
+
+@app.command()
+def cards(scenario: ScenarioArg, variant: VariantOpt = None,
+          actor: Annotated[list[str] | None, typer.Option(
+              help="Only this actor's card (repeatable; default: every actor).")] = None,
+          out: Annotated[Path, typer.Option(
+              "--out", "-o", help="The file to write: .pdf, .html or .md.")] = Path("cards.pdf"),
+          paper: Annotated[str, typer.Option(help="a4 or letter (PDF).")] = "a4") -> None:
+    """Print role cards: for each actor, who it is, what it wants and fears, its threats and \
+the threats it faces, its options and their costs, the key facts and the timeline to the start."""
+    from sim.classroom.cards import write_cards
+
+    typer.echo(write_cards(scenario, variant, actor or None, out, paper))
+
+
+@app.command()
+def aar(game: Annotated[Path, typer.Argument(help="A saved game (escsim play --save).")],
+        runs: RunsOpt = 1000,
+        out: Annotated[Path, typer.Option(
+            "--out", "-o", help="Folder for the report and figures.")] = Path("aar"),
+        seed: Annotated[int | None, typer.Option(
+            min=0, help="Seed of the simulated games (default: the game's).")] = None,
+        workers: WorkersOpt = None, fmt: FormatOpt = "png",
+        force: Annotated[bool, typer.Option(
+            help="Review even if the scenario or the model changed since the game.")] = False
+        ) -> None:
+    """After-action review: the class's game, its decisions against the model's rule, each \
+team's say-do record, and where the game sits among simulated games (your moves with new \
+dice; the model playing everyone) and against history. Writes report.html, report.pdf, \
+figures and aar.json."""
+    from sim.classroom.aar_report import review_game
+
+    for line in review_game(game, runs, out, seed, workers, fmt, force):
+        typer.echo(line)
+
+
 def main() -> None:
     """Entry point: run the app, turning user mistakes into one-line errors."""
     from sim.errors import UserError
