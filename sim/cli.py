@@ -160,6 +160,17 @@ def _command_line() -> str:
     return shlex.join(["escsim", *sys.argv[1:]])
 
 
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run on the Dask cluster whose scheduler is at this address "
+                        "(tcp://host:8786). Needs the [cluster] extra.")]
+DaskLocalOpt = Annotated[int | None, typer.Option(
+    "--dask-local", min=1, help="Run on a new Dask cluster of N local worker processes "
+                                "(loopback only).")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--connect-timeout", min=0.1, help="Seconds to wait for the Dask scheduler and a first "
+                                       "worker.")]
+
+
 @app.command()
 def batch(scenario: ScenarioArg,
           runs: Annotated[int, typer.Option("--runs", "-n", help="Number of replicates.")],
@@ -179,18 +190,23 @@ def batch(scenario: ScenarioArg,
           )] = False,
           quiet: Annotated[bool, typer.Option(
               "--quiet", "-q", help="No progress bar and no summary; errors only.")] = False,
-          set_: SetOpt = None) -> None:
+          set_: SetOpt = None, scheduler: SchedulerOpt = None, dask_local: DaskLocalOpt = None,
+          connect_timeout: TimeoutOpt = 10.0) -> None:
     """Run many replicates of a scenario and write a results folder.
 
     The folder holds manifest.json, outcomes.parquet (one row per replicate), daily.parquet \
 (one row per day) and, with --events, events.parquet. Replay replicate i of the batch, with \
-its full timeline, by `escsim run SCENARIO --seed S --replicate i`.
+its full timeline, by `escsim run SCENARIO --seed S --replicate i`. With --scheduler or \
+--dask-local the chunks run on a Dask cluster, with the same results.
     """
     from sim.batch import run_batch
+    from sim.batch.dask import chosen_executor
 
-    result = run_batch(scenario, variant, runs, seed, out, workers, chunk_size, events, resume,
-                       progress=False if quiet else None, overrides=_overrides(set_),
-                       command=_command_line())
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        result = run_batch(scenario, variant, runs, seed, out, workers, chunk_size, events,
+                           resume, progress=False if quiet else None,
+                           overrides=_overrides(set_), command=_command_line(),
+                           executor=executor)
     if not quiet:
         typer.echo(result.describe())
 
@@ -223,14 +239,18 @@ def compare(scenarios: Annotated[list[str], typer.Argument(
             runs: RunsOpt = 10_000, seed: SeedOpt = 0, workers: WorkersOpt = None,
             out: Annotated[Path | None, typer.Option(
                 "--out", "-o", help="Folder for comparison.csv, .json and the figure.")] = None,
-            fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
+            fmt: FormatOpt = "png", set_: SetOpt = None, scheduler: SchedulerOpt = None,
+            dask_local: DaskLocalOpt = None, connect_timeout: TimeoutOpt = 10.0) -> None:
     """Compare outcome classes and key metrics across variants or episodes, with 95% \
 intervals and differences from the first."""
     from sim.analysis.compare import compare as run_comparison
     from sim.analysis.compare import comparison_entries
+    from sim.batch.dask import chosen_executor
 
     entries = comparison_entries(scenarios, variants)
-    result = run_comparison(entries, runs, seed, workers, overrides=_overrides(set_))
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        result = run_comparison(entries, runs, seed, workers, overrides=_overrides(set_),
+                                executor=executor)
     typer.echo(result.render())
     if out is not None:
         for path in result.write(out, fmt=fmt):
@@ -244,12 +264,16 @@ def backtest(scenarios: Annotated[list[str] | None, typer.Argument(
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
              out: Annotated[Path | None, typer.Option(
                  "--out", "-o", help="Folder for the report and figure.")] = None,
-             fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
+             fmt: FormatOpt = "png", set_: SetOpt = None, scheduler: SchedulerOpt = None,
+             dask_local: DaskLocalOpt = None, connect_timeout: TimeoutOpt = 10.0) -> None:
     """Score each episode against its historical record: the probability of what happened, \
 where each recorded metric falls, and proper scores against two naive baselines."""
     from sim.analysis.backtesting import backtest as run_backtest
+    from sim.batch.dask import chosen_executor
 
-    result = run_backtest(scenarios or None, runs, seed, workers, overrides=_overrides(set_))
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        result = run_backtest(scenarios or None, runs, seed, workers, overrides=_overrides(set_),
+                              executor=executor)
     typer.echo(result.to_json() if as_json else result.render())
     if out is not None:
         for path in result.write(out, fmt):
@@ -267,13 +291,16 @@ def calibrate(runs: RunsOpt = 2000, seed: SeedOpt = 0,
                   help="Start from a fitted-parameters.yaml instead of the shipped values.")] = None,
               out: Annotated[Path | None, typer.Option(
                   "--out", "-o", help="Folder for fitted-parameters.yaml and the report.")] = None,
-              workers: WorkersOpt = None) -> None:
+              workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+              dask_local: DaskLocalOpt = None, connect_timeout: TimeoutOpt = 10.0) -> None:
     """Refit the shared behavioural parameters to the historical records of the shipped \
 episodes, and report the score before and after. Shipped values are never changed."""
     from sim.analysis.calibrate import calibrate as run_calibration
+    from sim.batch.dask import chosen_executor
 
-    report = run_calibration(runs, seed, budget, parameter or None, start, out, workers,
-                             progress=True)
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        report = run_calibration(runs, seed, budget, parameter or None, start, out, workers,
+                                 progress=True, executor=executor)
     typer.echo(report.render())
 
 
