@@ -304,6 +304,139 @@ episodes, and report the score before and after. Shipped values are never change
     typer.echo(report.render())
 
 
+ParamsOpt = Annotated[str | None, typer.Option(
+    "--params", help="Comma-separated parameters or situation fields to vary over their "
+                     "documented ranges.")]
+AllOpt = Annotated[bool, typer.Option(
+    "--all", help="Vary every shared parameter and every situation field the scenario sets.")]
+VaryOpt = Annotated[Path | None, typer.Option(
+    "--vary", help="An uncertainty file (YAML): what varies, over which range and "
+                   "distribution. `escsim uncertainties SCENARIO` writes one to start from.")]
+ExperimentRunsOpt = Annotated[int, typer.Option(
+    "--runs", "-n", min=1, help="Replicates per point (common random numbers).")]
+
+
+@app.command()
+def uncertainties(scenario: ScenarioArg, variant: VariantOpt = None,
+                  params: ParamsOpt = None,
+                  everything: Annotated[bool, typer.Option(
+                      "--all", help="Every shared parameter and situation field the scenario "
+                                    "sets (the default).")] = False) -> None:
+    """Print an uncertainty file for a scenario: every input `--all` varies (or those of \
+--params), at its default range, with its meaning and the scenario's value. Edit it and pass \
+it to `escsim sensitivity` or `escsim explore` with --vary."""
+    from sim.experiments.uncertainties import choose_space, template
+    from sim.scenario.loader import load_scenario
+
+    spec = load_scenario(scenario, variant)
+    space = choose_space(spec, params, everything or params is None)
+    typer.echo(template(spec, space), nl=False)
+
+
+@app.command()
+def sensitivity(scenario: ScenarioArg,
+                method: Annotated[str, typer.Option(
+                    "--method", "-m", help="sobol (first-order and total indices), morris "
+                                           "(screening) or fast.")] = "sobol",
+                params: ParamsOpt = None, everything: AllOpt = False, vary: VaryOpt = None,
+                n: Annotated[int | None, typer.Option(
+                    "--n", help="Design size: base points (Sobol', a power of two; default "
+                                "256), trajectories (Morris; 10) or points per input (FAST; "
+                                "128).")] = None,
+                runs: ExperimentRunsOpt = 200, variant: VariantOpt = None, seed: SeedOpt = 0,
+                outcome: Annotated[list[str] | None, typer.Option(
+                    "--outcome", help="An outcome to analyse (repeatable): a condition such as "
+                                      "\"class == 'escalation_spiral'\" (its share of "
+                                      "replicates) or a metric (its mean). Default: every "
+                                      "class and metric.")] = None,
+                second_order: Annotated[bool, typer.Option(
+                    "--second-order", help="Sobol': also second-order indices (N(2D+2) points "
+                                           "instead of N(D+2)).")] = False,
+                out: Annotated[Path | None, typer.Option(
+                    "--out", "-o", help="Folder for indices.csv, sensitivity.json, "
+                                        "points.parquet and the figure.")] = None,
+                fmt: FormatOpt = "png", workers: WorkersOpt = None,
+                scheduler: SchedulerOpt = None, dask_local: DaskLocalOpt = None,
+                connect_timeout: TimeoutOpt = 10.0) -> None:
+    """Global sensitivity analysis (SALib): which inputs decide each outcome, with 95% \
+intervals and the Monte Carlo noise of finitely many replicates per point."""
+    from sim.batch.dask import chosen_executor
+    from sim.experiments.sensitivity import sensitivity as run_sensitivity
+
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        study = run_sensitivity(scenario, variant, method, params, everything, vary, n, runs,
+                                seed, outcome or None, second_order, workers, executor,
+                                out=out, fmt=fmt)
+    typer.echo(study.render())
+    if out is not None:
+        typer.echo(f"wrote {out}/: indices.csv, sensitivity.json, points.parquet and the figure")
+
+
+@app.command()
+def explore(scenario: ScenarioArg,
+            out: Annotated[Path, typer.Option(
+                "--out", "-o", help="Experiment folder to write (new or empty).")],
+            design: Annotated[str, typer.Option(
+                "--design", help="lhs (Latin hypercube) or mc (independent random points)."
+            )] = "lhs",
+            points: Annotated[int, typer.Option("--points", min=2, help="Parameter points.")
+                              ] = 1000,
+            runs: ExperimentRunsOpt = 100, params: ParamsOpt = None, everything: AllOpt = False,
+            vary: VaryOpt = None, variant: VariantOpt = None, seed: SeedOpt = 0,
+            workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+            dask_local: DaskLocalOpt = None, connect_timeout: TimeoutOpt = 10.0) -> None:
+    """Run an experiment over uncertain inputs: many points, many replicates each, written \
+to a folder that `escsim discover` reads."""
+    from sim.batch.dask import chosen_executor
+    from sim.experiments.explore import explore as run_explore
+
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        experiment = run_explore(scenario, variant, design, points, runs, seed, params,
+                                 everything, vary, out, workers, executor,
+                                 command=_command_line())
+    shares = experiment.outcomes["outcome_class"].value_counts(normalize=True, sort=False)
+    typer.echo(f"{experiment.label()} -> {out}")
+    typer.echo("outcome classes: " + ", ".join(f"{name} {share:.1%}"
+                                               for name, share in shares.items()))
+
+
+@app.command()
+def discover(experiment: Annotated[Path, typer.Argument(
+                 help="An experiment folder written by `escsim explore`.")],
+             outcome: Annotated[str, typer.Option(
+                 "--outcome", help="The condition of interest, e.g. "
+                                   "\"class == 'escalation_spiral'\".")],
+             method: Annotated[str, typer.Option(
+                 "--method", "-m", help="prim (peeling trajectory) or cart (a tree).")
+                 ] = "prim",
+             inputs: Annotated[str | None, typer.Option(
+                 "--inputs", help="Comma-separated inputs to search over (default: all).")
+                 ] = None,
+             min_coverage: Annotated[float | None, typer.Option(
+                 "--min-coverage", help="Report the densest box covering at least this share "
+                                        "of the cases of interest (default: the best balance "
+                                        "of coverage and density).")] = None,
+             box: Annotated[int | None, typer.Option(
+                 "--box", min=0, help="Report this box of the trajectory (or CART leaf).")
+                 ] = None,
+             mass_min: Annotated[float, typer.Option(
+                 "--mass-min", help="Smallest box, as a share of all cases.")] = 0.05,
+             out: Annotated[Path | None, typer.Option(
+                 "--out", "-o", help="Folder for discovery.json, trajectory.csv, box.csv and "
+                                     "the figure.")] = None,
+             fmt: FormatOpt = "png") -> None:
+    """Scenario discovery: the boxes of an experiment's inputs where an outcome happens \
+(PRIM or CART), with coverage and density."""
+    from sim.experiments.discovery import discover as run_discover
+
+    found = run_discover(experiment, outcome, method,
+                         inputs.split(",") if inputs else None, min_coverage, box, mass_min)
+    typer.echo(found.render(), nl=False)
+    if out is not None:
+        for path in found.write(out, fmt):
+            typer.echo(path)
+
+
 def main() -> None:
     """Entry point: run the app, turning user mistakes into one-line errors."""
     from sim.errors import UserError

@@ -14,6 +14,7 @@ model) and the blocks can run on worker processes; the results do not depend on 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,13 +108,25 @@ class SweepJob:
     start: int
 
 
+@dataclass(frozen=True)
+class BlockDone:
+    """A finished block: its job, and the wall and CPU seconds of the process that ran it."""
+
+    job: SweepJob
+    seconds: float
+    cpu_seconds: float
+
+
 Reduce = Callable[[pd.DataFrame], pd.DataFrame]
 
 
-def _run_job(reduce: Reduce | None, job: SweepJob) -> tuple[SweepJob, pd.DataFrame]:
+def _run_job(reduce: Reduce | None, job: SweepJob) -> tuple[BlockDone, pd.DataFrame]:
+    began, cpu = time.perf_counter(), time.process_time()
     table = run_points(job.scenario, job.points, job.replicates, job.seed, job.start)
     table[POINT] += job.first_point
-    return job, table if reduce is None else reduce(table)
+    if reduce is not None:
+        table = reduce(table)
+    return BlockDone(job, time.perf_counter() - began, time.process_time() - cpu), table
 
 
 def plan_jobs(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, Point]],
@@ -132,7 +145,7 @@ def plan_jobs(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, P
 
 def run_sweep(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, Point]],
               replicates: int, seed: int, start: int = 0, workers: int = 1,
-              on_block: Callable[[SweepJob], None] | None = None,
+              on_block: Callable[[BlockDone], None] | None = None,
               executor: Executor | None = None,
               reduce: Reduce | None = None) -> dict[str, pd.DataFrame]:
     """Every point in every scenario; one outcomes table per scenario (``point`` column).
@@ -149,11 +162,11 @@ def run_sweep(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, P
     jobs.sort(key=lambda j: -len(j.points) * j.scenario.days)
     done: dict[str, dict[int, pd.DataFrame]] = {key: {} for key in scenarios}
 
-    def collect(result: tuple[SweepJob, pd.DataFrame]) -> None:
-        job, table = result
-        done[job.key][job.first_point] = table
+    def collect(result: tuple[BlockDone, pd.DataFrame]) -> None:
+        block, table = result
+        done[block.job.key][block.job.first_point] = table
         if on_block is not None:
-            on_block(job)
+            on_block(block)
 
     runner = executor or local_executor(min(workers, len(jobs)))
     runner.run_each(_run_job, reduce, jobs, collect)
