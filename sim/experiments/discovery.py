@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,6 +174,15 @@ def _workbench() -> Any:
     return analysis
 
 
+@contextmanager
+def _quietly() -> Iterator[None]:
+    """ema_workbench's own deprecation warnings (pandas API it still uses) are not the user's
+    concern."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="ema_workbench")
+        yield
+
+
 def _limits(box_lims: pd.DataFrame, initial: pd.DataFrame,
             qp: dict[str, list[float]] | None) -> pd.DataFrame:
     """The restricted inputs of a box: its limits, the full range, quasi-p values."""
@@ -212,8 +222,9 @@ def _prim(x: pd.DataFrame, y: np.ndarray, min_coverage: float | None, box: int |
           mass_min: float, peel_alpha: float, paste_alpha: float
           ) -> tuple[pd.DataFrame, int, pd.DataFrame]:
     prim = _workbench().prim
-    found = prim.Prim(x, y, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
-                      mass_min=mass_min).find_box()
+    with _quietly():
+        found = prim.Prim(x, y, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+                          mass_min=mass_min).find_box()
     trajectory = found.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]]
     trajectory = trajectory.astype(float).reset_index(drop=True)
     chosen = choose_box(trajectory, min_coverage) if box is None else box
@@ -228,7 +239,8 @@ def _cart(x: pd.DataFrame, y: np.ndarray, min_coverage: float | None, box: int |
           mass_min: float) -> tuple[pd.DataFrame, int, pd.DataFrame]:
     cart = _workbench().cart
     tree = cart.CART(x, y, mass_min=mass_min)
-    tree.build_tree()
+    with _quietly():
+        tree.build_tree()
     stats = pd.DataFrame(tree.stats).rename(columns={"res dim": "res_dim"})
     boxes = tree.boxes
     stats["n"] = [int(round(m * len(y))) for m in stats["mass"]]

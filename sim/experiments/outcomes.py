@@ -35,7 +35,8 @@ OUTCOME_CLASS = "outcome_class"
 ALIASES = {"class": OUTCOME_CLASS}
 NOT_OUTCOMES = ("point", "replicate", "group")  # bookkeeping columns of the tables here
 GROUP, ALL = "group", -1
-NOISE_GROUPS = 4  # replicate groups for the estimate of Monte Carlo noise
+NOISE_GROUPS = 10  # at most this many replicate groups for the jackknife of Monte Carlo noise
+COUNT = "n:"  # prefix of the columns counting the replicates behind each mean
 
 _TOKEN = re.compile(r"""\s*(?:
     (?P<number>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
@@ -325,31 +326,43 @@ def default_outcomes(table: pd.DataFrame) -> list[Outcome]:
 
 # --- summaries per parameter point ------------------------------------------------------------
 
+def noise_groups(runs: int) -> int:
+    """How many groups the replicates of a point are cut into for the noise estimate."""
+    return max(1, min(NOISE_GROUPS, runs))
+
+
 @dataclass(frozen=True)
 class PointSummary:
-    """Reduces a block's outcome table (one row per replicate) to one row per point: each
-    outcome's mean over the point's replicates (``group`` -1), and over each of
-    ``NOISE_GROUPS`` consecutive groups of replicates (``group`` 0, 1, ...), from which the
-    Monte Carlo noise of anything computed from the means can be estimated.
+    """Reduces a block's outcome table (one row per replicate) to summaries per point: each
+    outcome's mean over the point's replicates (``group`` -1) and over each of
+    ``noise_groups(runs)`` consecutive groups of replicates (``group`` 0, 1, ...), with the
+    number of replicates behind each mean (``n:<outcome>``: a metric may be missing in some).
+    From the groups, the Monte Carlo noise of anything computed from the means can be
+    estimated (a jackknife over groups).
 
     It runs where the block ran (a worker process, a cluster), so only summaries travel back.
     """
 
-    outcomes: tuple[Outcome, ...] | None  # None: the default outcomes of the table
+    outcomes: tuple[Outcome, ...]
     runs: int
     start: int = 0
-    groups: int = NOISE_GROUPS
 
     def __call__(self, table: pd.DataFrame) -> pd.DataFrame:
-        chosen = self.outcomes if self.outcomes is not None else default_outcomes(table)
-        frame = pd.DataFrame({o.name: o.values(table).to_numpy() for o in chosen})
-        frame.insert(0, "point", table["point"].to_numpy())
-        group = (table["replicate"].to_numpy() - self.start) * self.groups // self.runs
-        everything = frame.groupby("point", sort=True).mean()
-        everything.insert(0, GROUP, ALL)
-        frame.insert(1, GROUP, group)
-        by_group = frame.groupby(["point", GROUP], sort=True).mean().reset_index(GROUP)
-        return pd.concat([everything, by_group]).reset_index()
+        values = pd.DataFrame({o.name: o.values(table).to_numpy() for o in self.outcomes})
+        group = (table["replicate"].to_numpy() - self.start) * noise_groups(self.runs) \
+            // self.runs
+        keys = {"point": table["point"].to_numpy(), GROUP: group}
+        parts = []
+        for by in (["point"], ["point", GROUP]):
+            grouped = values.groupby([keys[k] for k in by], sort=True)
+            means, counts = grouped.mean(), grouped.count().add_prefix(COUNT)
+            part = pd.concat([means, counts], axis=1)
+            part.index.names = by
+            part = part.reset_index()
+            if GROUP not in part:
+                part.insert(1, GROUP, ALL)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
 
 
 def check_outcomes(outcomes: Sequence[Outcome], table: pd.DataFrame) -> tuple[Outcome, ...]:

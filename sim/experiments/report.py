@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.experiments.outcomes import NOISE_GROUPS
+from sim.experiments.outcomes import noise_groups
 
 if TYPE_CHECKING:
     from sim.experiments.sensitivity import SensitivityStudy
@@ -61,8 +61,9 @@ def render_sensitivity(study: SensitivityStudy, top: int = 12) -> str:
     """The indices of the shown outcomes, then what was skipped, the warnings and the time."""
     lines = [study.title(),
              f"Intervals: {study.level:.0%} bootstrap over the design's points (SALib, "
-             f"{study.resamples} resamples). Noise: replicate noise, the standard error from "
-             f"{NOISE_GROUPS} groups of {study.runs // NOISE_GROUPS} replicates.", ""]
+             f"{study.resamples} resamples). Noise: replicate noise, the jackknife standard "
+             f"error over {noise_groups(study.runs)} groups of the {study.runs} replicates per "
+             "point.", ""]
     for name in study.shown_outcomes():
         lines += _outcome_lines(study, name, top) + [""]
     others = len(study.outcomes) - len(study.skipped) - len(study.shown_outcomes())

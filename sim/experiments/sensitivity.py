@@ -26,10 +26,10 @@ Two uncertainties are reported, and they differ:
 - the interval of each index (95% by default) is SALib's bootstrap over the design's points:
   how well this many points pin the index down;
 - the replicate noise is the Monte Carlo error from running finitely many replicates at each
-  point: the replicates are cut into ``NOISE_GROUPS`` groups, the index is computed from each
-  group's means, and the spread of those estimates gives the standard error of the index from
-  all replicates. It shrinks as ``runs`` grows, and says how many replicates make the indices
-  stable.
+  point: the replicates are cut into up to ``NOISE_GROUPS`` groups (the same random streams at
+  every point), the index is computed again with each group left out, and the spread of those
+  estimates gives the jackknife standard error of the index. It falls as one over the square
+  root of ``runs``, and says how many replicates make the indices stable.
 
 A warning says when an index's interval is wider than the index itself.
 """
@@ -50,8 +50,8 @@ import pandas as pd
 from sim.analysis.files import json_report, output_folder, save_figure, write_text
 from sim.errors import UserError
 from sim.experiments.designs import Design, sensitivity_design
-from sim.experiments.outcomes import (ALL, GROUP, NOISE_GROUPS, Outcome, PointSummary,
-                                      check_outcomes, default_outcomes, outcome)
+from sim.experiments.outcomes import (ALL, COUNT, GROUP, Outcome, PointSummary,
+                                      check_outcomes, default_outcomes, noise_groups, outcome)
 from sim.experiments.runner import ModelRunner, Runner
 from sim.experiments.uncertainties import UncertaintySpace, choose_space
 
@@ -166,9 +166,9 @@ class SensitivityStudy:
         if self.design is None:
             self.sample()
         assert self.design is not None
-        if self.runs < NOISE_GROUPS:
-            raise SensitivityError(f"--runs must be at least {NOISE_GROUPS}, so that the "
-                                   "replicate noise can be estimated")
+        if isinstance(self.runs, bool) or not isinstance(self.runs, int) or self.runs < 2:
+            raise SensitivityError(f"--runs must be a whole number of at least 2, so that the "
+                                   f"replicate noise can be estimated; got {self.runs!r}")
         probe = self.runner.probe(self.design)
         chosen = [outcome(text) for text in outcomes] if outcomes else default_outcomes(probe)
         self.outcomes, self.outcomes_asked = check_outcomes(chosen, probe), bool(outcomes)
@@ -201,10 +201,12 @@ class SensitivityStudy:
 
     # --- pieces of the analysis ---------------------------------------------------------------
 
-    def _values(self, name: str, group: int) -> np.ndarray:
-        assert self.point_outcomes is not None and self.design is not None
+    def _values(self, name: str, group: int, column: str = "") -> np.ndarray:
+        """An outcome's mean at every point (in design order), over a replicate group or all
+        (``column`` COUNT: how many replicates each mean is over)."""
+        assert self.point_outcomes is not None
         rows = self.point_outcomes[self.point_outcomes[GROUP] == group]
-        return rows[name].to_numpy(dtype=float)
+        return rows[column + name].to_numpy(dtype=float)
 
     def _analyze(self, values: np.ndarray, resamples: int, stream: int
                  ) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
@@ -214,18 +216,28 @@ class SensitivityStudy:
                              _salib_seed(self.seed, stream), self.design.settings)
 
     def _noise(self, name: str, number: int) -> dict[str, np.ndarray]:
-        """Standard error of each index from finitely many replicates: the spread of the
-        indices computed from each group of replicates, over the square root of the groups."""
+        """Jackknife standard error of each index over groups of replicates: the index again
+        with each group left out; SE² = (G - 1)/G · Σ (estimate - their mean)²."""
+        mean, count = self._values(name, ALL), self._values(name, ALL, COUNT)
+        total = mean * count
         estimates: dict[str, list[np.ndarray]] = {}
-        for g in range(NOISE_GROUPS):
-            values = self._values(name, g)
-            if _unusable(values):
+        for g in range(noise_groups(self.runs)):
+            left = count - self._values(name, g, COUNT)
+            group_sum = np.nan_to_num(self._values(name, g)) * self._values(name, g, COUNT)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rest = (total - group_sum) / left
+            if _unusable(rest):
                 continue
-            for index, (value, _) in self._analyze(values, 2, 1000 * number + g + 1).items():
+            for index, (value, _) in self._analyze(rest, 2, 1000 * number + g + 1).items():
                 estimates.setdefault(index, []).append(np.asarray(value, dtype=float))
-        return {index: (np.std(found, axis=0, ddof=1) / math.sqrt(len(found))
-                        if len(found) >= 2 else np.full(len(found[0]), np.nan))
-                for index, found in estimates.items()}
+        noise = {}
+        for index, found in estimates.items():
+            if len(found) < 2:
+                noise[index] = np.full(len(found[0]), np.nan)
+                continue
+            spread = np.sum((np.array(found) - np.mean(found, axis=0)) ** 2, axis=0)
+            noise[index] = np.sqrt((len(found) - 1) / len(found) * spread)
+        return noise
 
     def _rows(self, name: str, values: np.ndarray, number: int) -> list[dict[str, Any]]:
         noise = self._noise(name, number)
@@ -328,7 +340,8 @@ class SensitivityStudy:
             "outcomes": [{"name": o.name, "expression": o.expression} for o in self.outcomes],
             "intervals": f"{self.level:.0%} bootstrap over design points (SALib, "
                          f"{self.resamples} resamples)",
-            "replicate_noise": f"standard error from {NOISE_GROUPS} groups of replicates",
+            "replicate_noise": f"jackknife standard error over {noise_groups(self.runs)} groups "
+                               "of replicates",
             "indices": self.table().to_dict(orient="records"),
             "skipped": self.skipped, "warnings": self.warnings(),
             "replicates_per_point_for_noise_below": {

@@ -286,7 +286,10 @@ def all_space(scenario: Scenario) -> UncertaintySpace:
 def load_uncertainties(path: str | Path, scenario: Scenario) -> UncertaintySpace:
     """Read an uncertainty file for ``scenario``; UncertaintyFileError lists every problem."""
     file = str(path)
-    tree = load_located(Path(path))
+    try:
+        tree = load_located(Path(path))
+    except ScenarioError as exc:  # not YAML, or a tag that would build an object
+        raise UncertaintyFileError(exc.problems) from None
     problems: list[Problem] = []
 
     def problem(keys: tuple[Any, ...], message: str) -> None:
