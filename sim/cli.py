@@ -421,6 +421,9 @@ def discover(experiment: Annotated[Path, typer.Argument(
                  ] = None,
              mass_min: Annotated[float, typer.Option(
                  "--mass-min", help="Smallest box, as a share of all cases.")] = 0.05,
+             keep_restrictions: Annotated[bool, typer.Option(
+                 "--keep-restrictions", help="PRIM: keep the chosen box's restrictions that "
+                                             "are not significant (quasi-p > 0.05).")] = False,
              out: Annotated[Path | None, typer.Option(
                  "--out", "-o", help="Folder for discovery.json, trajectory.csv, box.csv and "
                                      "the figure.")] = None,
@@ -430,7 +433,8 @@ def discover(experiment: Annotated[Path, typer.Argument(
     from sim.experiments.discovery import discover as run_discover
 
     found = run_discover(experiment, outcome, method,
-                         inputs.split(",") if inputs else None, min_coverage, box, mass_min)
+                         inputs.split(",") if inputs else None, min_coverage, box, mass_min,
+                         simplify=not keep_restrictions)
     typer.echo(found.render(), nl=False)
     if out is not None:
         for path in found.write(out, fmt):

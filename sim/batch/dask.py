@@ -126,9 +126,25 @@ def open_dask(scheduler: str | None = None, local: int | None = None,
         client.close()
 
 
+def _checked_address(address: str) -> None:
+    """Refuse a malformed address before a client is made: a client that fails to start
+    hangs on its way out of the process."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        _, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except ValueError as exc:
+        raise BatchError(f"cannot use {address} as a Dask scheduler: {exc} (expected "
+                         "tcp://host:port)") from None
+    if not host or not 0 < int(port) < 65536:
+        raise BatchError(f"cannot use {address} as a Dask scheduler: expected tcp://host:port")
+
+
 def _connect(address: str, timeout: float) -> Any:
     from distributed import Client
 
+    _checked_address(address)
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError):

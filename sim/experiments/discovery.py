@@ -29,7 +29,12 @@ box reported here, unless one is picked with ``box``, is:
   would often restrict inputs for gains smaller than the noise).
 
 Quasi-p values (a one-sided binomial test per restricted input, as in EMA Workbench) say
-whether each restriction matters; one above 0.05 could be dropped. CART
+whether each restriction matters. As EMA Workbench's users do by hand, the restrictions whose
+quasi-p value is above 0.05 are then dropped from the chosen PRIM box, the weakest first, each
+drop adding a box to the trajectory, until every remaining one counts (``simplify=False``
+keeps them). Replicates of one point share its inputs, so these tests, which count cases as
+independent, overstate the evidence somewhat: read a quasi-p value near the threshold as
+"not clearly needed". CART
 (``ema_workbench.analysis.cart``, a classification tree from scikit-learn) is the
 alternative: its leaves are boxes too, chosen among by the same rule, and all listed.
 """
@@ -95,24 +100,30 @@ class Discovery:
     def render(self) -> str:
         box = self.box
         what = "peeling trajectory" if self.method == "prim" else "leaves of the tree"
-        rule = ("best balance of coverage and density (F1)"
+        rule = ("the best balance of coverage and density (F1)"
                 if self.settings.get("min_coverage") is None else
-                f"densest box covering {self.settings['min_coverage']:.0%}, within one SE")
+                f"the densest box covering {self.settings['min_coverage']:.0%}, within one SE")
         if self.settings.get("box") is not None:
             rule = "picked with --box"
+        how = f"#{self.chosen} of the {what}, {rule}"
+        dropped = self.settings.get("dropped") or []
+        if dropped:
+            how = (f"#{self.chosen}: #{self.settings['chosen_before_dropping']} of the {what} "
+                   f"({rule}) without its restrictions on {', '.join(dropped)}, whose quasi-p "
+                   f"values were above {SIGNIFICANT:g}")
         lines = [f"Scenario discovery ({self.method.upper()}): {self.outcome}", self.about,
                  f"{self.of_interest:,} of {self.cases:,} cases (point x replicate) are of "
                  f"interest: {self.base_rate:.1%}.", "",
-                 f"Chosen box (#{self.chosen} of the {what}; {rule}): coverage "
-                 f"{box['coverage']:.1%}, density {box['density']:.1%}, mass {box['mass']:.1%}, "
-                 f"{int(box['res_dim'])} inputs restricted", ""]
+                 f"Chosen box {how}.",
+                 f"Coverage {box['coverage']:.1%}, density {box['density']:.1%}, mass "
+                 f"{box['mass']:.1%}, {int(box['res_dim'])} inputs restricted:", ""]
         width = max([len(str(n)) for n in self.limits["input"]] + [5]) + 2
         lines.append(f"  {'input':<{width}}{'box':>22}{'full range':>22}{'quasi-p':>10}")
         for row in self.limits.itertuples():
             box_range = f"{row.low:.4g} .. {row.high:.4g}"
             full = f"{row.range_low:.4g} .. {row.range_high:.4g}"
             qp = min((v for v in (row.qp_low, row.qp_high) if np.isfinite(v)), default=np.nan)
-            flag = "  (could be dropped)" if np.isfinite(qp) and qp > SIGNIFICANT else ""
+            flag = "  (not significant)" if np.isfinite(qp) and qp > SIGNIFICANT else ""
             lines.append(f"  {row.input:<{width}}{box_range:>22}{full:>22}"
                          f"{'' if not np.isfinite(qp) else f'{qp:10.2g}'}{flag}")
         lines += ["", f"The {what} (coverage, density, mass, inputs restricted):"]
@@ -201,6 +212,23 @@ def _limits(box_lims: pd.DataFrame, initial: pd.DataFrame,
                                        "qp_low", "qp_high"])
 
 
+def _in_declared_ranges(limits: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """Limits against each input's declared range rather than the values the sample happened
+    to reach: a side the box leaves open shows the range's own bound."""
+    declared = {u.name: (u.low, u.high) for u in experiment.space}
+    limits = limits.copy()
+    for i, row in limits.iterrows():
+        if row["input"] not in declared:
+            continue
+        low, high = declared[row["input"]]
+        if row["low"] <= row["range_low"]:
+            limits.loc[i, "low"] = low
+        if row["high"] >= row["range_high"]:
+            limits.loc[i, "high"] = high
+        limits.loc[i, ["range_low", "range_high"]] = [low, high]
+    return limits
+
+
 def choose_box(trajectory: pd.DataFrame, min_coverage: float | None = None) -> int:
     """The box to report (see the module docstring): the best harmonic mean of coverage and
     density, or with ``min_coverage`` the largest box within one standard error of the densest
@@ -218,21 +246,51 @@ def choose_box(trajectory: pd.DataFrame, min_coverage: float | None = None) -> i
     return int(good["mass"].idxmax())
 
 
+def _weakest_restriction(found: Any, i: int) -> str | None:
+    """The restricted input of box ``i`` with the largest quasi-p value above SIGNIFICANT."""
+    weak = {}
+    for name, sides in found.p_values[i].items():
+        tested = [p for p in sides if p >= 0]  # -1: that side is not restricted
+        if tested and min(tested) > SIGNIFICANT:
+            weak[name] = min(tested)
+    return max(weak, key=weak.__getitem__) if weak else None
+
+
+def _drop_weak_restrictions(found: Any, i: int) -> tuple[int, list[str]]:
+    """Drop the weakest restriction of box ``i`` while one is not significant; returns the
+    final box (appended to the trajectory) and the inputs dropped."""
+    dropped = []
+    while (name := _weakest_restriction(found, i)) is not None:
+        with _quietly():
+            found.drop_restriction(name, i)
+        i = len(found.box_lims) - 1
+        dropped.append(name)
+    return i, dropped
+
+
 def _prim(x: pd.DataFrame, y: np.ndarray, min_coverage: float | None, box: int | None,
-          mass_min: float, peel_alpha: float, paste_alpha: float
-          ) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+          mass_min: float, peel_alpha: float, paste_alpha: float, simplify: bool
+          ) -> tuple[pd.DataFrame, int, pd.DataFrame, dict[str, Any]]:
     prim = _workbench().prim
     with _quietly():
         found = prim.Prim(x, y, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
                           mass_min=mass_min).find_box()
-    trajectory = found.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]]
-    trajectory = trajectory.astype(float).reset_index(drop=True)
+    trajectory = _trajectory(found)
     chosen = choose_box(trajectory, min_coverage) if box is None else box
     if not 0 <= chosen < len(trajectory):
         raise DiscoveryError(f"--box must be between 0 and {len(trajectory) - 1}, the boxes "
                              "of the peeling trajectory")
+    first, dropped = chosen, []
+    if simplify:
+        chosen, dropped = _drop_weak_restrictions(found, chosen)
     limits = _limits(found.box_lims[chosen], found.box_lims[0], found.p_values[chosen])
-    return trajectory, chosen, limits
+    return _trajectory(found), chosen, limits, {"chosen_before_dropping": first,
+                                               "dropped": dropped}
+
+
+def _trajectory(found: Any) -> pd.DataFrame:
+    columns = ["coverage", "density", "mass", "res_dim", "n", "k"]
+    return found.peeling_trajectory[columns].astype(float).reset_index(drop=True)
 
 
 def _cart(x: pd.DataFrame, y: np.ndarray, min_coverage: float | None, box: int | None,
@@ -260,11 +318,13 @@ def _cart(x: pd.DataFrame, y: np.ndarray, min_coverage: float | None, box: int |
 def discover(experiment: Experiment | str | Path, condition: str, method: str = "prim",
              inputs: Sequence[str] | None = None, min_coverage: float | None = None,
              box: int | None = None, mass_min: float = MASS_MIN,
-             peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PASTE_ALPHA) -> Discovery:
+             peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PASTE_ALPHA,
+             simplify: bool = True) -> Discovery:
     """Find the boxes of inputs where ``condition`` holds (see the module docstring).
 
     ``experiment`` is an Experiment or its folder; ``inputs`` restricts the search to some
-    inputs; ``box`` picks a box of the trajectory (or a CART leaf) by number.
+    inputs; ``box`` picks a box of the trajectory (or a CART leaf) by number; ``simplify``
+    drops a PRIM box's restrictions that are not significant.
     """
     if method not in METHODS:
         raise DiscoveryError(f"unknown method '{method}' (choose from {', '.join(METHODS)})")
@@ -279,12 +339,14 @@ def discover(experiment: Experiment | str | Path, condition: str, method: str = 
         share = "no" if of_interest == 0 else "every"
         raise DiscoveryError(f"{share} case meets {condition!r} ({of_interest:,} of {len(y):,}): "
                              "there is no box to find")
+    extra: dict[str, Any] = {}
     if method == "prim":
-        trajectory, chosen, limits = _prim(x, y, min_coverage, box, mass_min, peel_alpha,
-                                           paste_alpha)
+        trajectory, chosen, limits, extra = _prim(x, y, min_coverage, box, mass_min, peel_alpha,
+                                                  paste_alpha, simplify)
     else:
         trajectory, chosen, limits = _cart(x, y, min_coverage, box, mass_min)
     settings = {"min_coverage": min_coverage, "mass_min": mass_min, "peel_alpha": peel_alpha,
-                "paste_alpha": paste_alpha, "box": box, "inputs": list(x.columns)}
+                "paste_alpha": paste_alpha, "box": box, "inputs": list(x.columns), **extra}
+    limits = _in_declared_ranges(limits, found)
     return Discovery(method, condition, len(y), of_interest, trajectory, chosen, limits,
                      found.label(), settings)
