@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 METHODS = ("prim", "cart")
 SIGNIFICANT = 0.05  # a restriction with a larger quasi-p value may well be noise
+SHOWN_BOXES = 15  # boxes of a long trajectory the summary prints
 MASS_MIN = 0.05  # smallest box, as a share of all cases
 PEEL_ALPHA = 0.05  # share of a box's cases one peel removes
 PASTE_ALPHA = 0.05
@@ -126,12 +127,29 @@ class Discovery:
             flag = "  (not significant)" if np.isfinite(qp) and qp > SIGNIFICANT else ""
             lines.append(f"  {row.input:<{width}}{box_range:>22}{full:>22}"
                          f"{'' if not np.isfinite(qp) else f'{qp:10.2g}'}{flag}")
-        lines += ["", f"The {what} (coverage, density, mass, inputs restricted):"]
-        for i, row in self.trajectory.iterrows():
+        shown = self._rows_to_show()
+        thinned = len(shown) < len(self.trajectory)
+        lines += ["", f"The {what} (coverage, density, mass, inputs restricted)"
+                  + (f", {len(shown)} of its {len(self.trajectory)} boxes (all in "
+                     "trajectory.csv with --out):" if thinned else ":")]
+        for i in shown:
+            row = self.trajectory.loc[i]
             mark = "  <- chosen" if i == self.chosen else ""
             lines.append(f"  #{i:<4}{row['coverage']:8.1%}{row['density']:8.1%}{row['mass']:8.1%}"
                          f"{int(row['res_dim']):4d}{mark}")
         return "\n".join(lines) + "\n"
+
+    def _rows_to_show(self, about: int = SHOWN_BOXES) -> list[int]:
+        """About ``about`` boxes spread along the trajectory, with the chosen one and those
+        that dropping restrictions added."""
+        n = len(self.trajectory)
+        if n <= about:
+            return list(range(n))
+        first = int(self.settings.get("chosen_before_dropping", self.chosen))
+        keep = set(range(0, n, math.ceil(n / about))) | {n - 1, first, self.chosen}
+        if self.settings.get("dropped"):
+            keep |= set(range(n - len(self.settings["dropped"]), n))
+        return sorted(keep)
 
     def figure(self) -> Figure:
         from sim.plots.experiments import discovery_figure

@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
+def _label(name: str) -> str:
+    """A parameter or metric name as words; a situation path or an expression as written."""
+    return readable(name) if name.isidentifier() else name
+
+
+def _marker(i: int) -> dict[str, str]:
+    """The i-th marker style: shapes first, then the same shapes filled grey."""
+    return {"marker": MARKERS[i % len(MARKERS)],
+            "mfc": "white" if i < len(MARKERS) else GREYS[2], "mec": INK}
+
+
 def _bars(ax: Axes, rows, offset: float, height: float, fill: str, hatch: str,
           label: str) -> None:
     y = np.arange(len(rows)) + offset
@@ -54,10 +65,10 @@ def _panel(ax: Axes, study: SensitivityStudy, name: str, top: int) -> None:
         labels = total["parameter"]
         ax.axvline(0, color=INK, linewidth=0.6)
         ax.set_xlabel("Sobol' index (95% interval)")
-    ax.set_yticks(np.arange(len(labels)), [readable(p) for p in labels])
+    ax.set_yticks(np.arange(len(labels)), [_label(p) for p in labels])
     ax.invert_yaxis()
     kind = next(o.kind for o in study.outcomes if o.name == name)
-    ax.set_title(f"{readable(name)} ({kind})", fontsize=9)
+    ax.set_title(f"{_label(name)} ({kind})", fontsize=9)
 
 
 @styled
@@ -67,7 +78,9 @@ def sensitivity_figure(study: SensitivityStudy, outcomes: list[str], top: int = 
     columns = min(2, len(shown))
     rows = math.ceil(len(shown) / columns)
     inputs = min(top, len(study.space))
-    figure, axes = titled_figure(f"Global sensitivity ({study.method})", study.title(),
+    method = {"sobol": "Sobol'", "morris": "Morris", "fast": "FAST"}.get(study.method,
+                                                                         study.method)
+    figure, axes = titled_figure(f"Global sensitivity ({method})", study.title(),
                                  (5.2 * columns, 0.9 + rows * (0.9 + 0.32 * inputs)),
                                  nrows=rows, ncols=columns, squeeze=False)
     for ax, name in zip(axes.flat, shown, strict=False):
@@ -83,13 +96,13 @@ def discovery_figure(found: Discovery) -> Figure:
     """The peeling trajectory (coverage against density, chosen box circled) and the chosen
     box's limits on each restricted input, as a share of its range."""
     figure, (left, right) = titled_figure(
-        f"Scenario discovery ({found.method}): {found.outcome}", found.label(), (10, 4.2),
+        f"Scenario discovery ({found.method.upper()}): {found.outcome}", found.label(), (10, 4.2),
         ncols=2)
     trajectory = found.trajectory
-    for dims in sorted(trajectory["res_dim"].unique()):
+    for i, dims in enumerate(sorted(trajectory["res_dim"].unique())):
         rows = trajectory[trajectory["res_dim"] == dims]
-        left.plot(rows["coverage"], rows["density"], MARKERS[int(dims) % len(MARKERS)],
-                  mfc="white", mec=INK, ms=4, label=f"{int(dims)} inputs restricted")
+        left.plot(rows["coverage"], rows["density"], linestyle="none", ms=4, **_marker(i),
+                  label=f"{int(dims)} inputs restricted")
     chosen = trajectory.loc[found.chosen]
     left.plot([chosen["coverage"]], [chosen["density"]], "o", ms=12, mfc="none", mec=INK,
               mew=1.5, label="chosen box")
@@ -99,7 +112,7 @@ def discovery_figure(found: Discovery) -> Figure:
     left.set_ylabel("density (share of the box that is of interest)")
     left.set_xlim(0, 1.02)
     left.set_ylim(0, 1.02)
-    left.legend(loc="lower left")
+    left.legend(loc="upper right", ncol=2, fontsize=7)
     limits = found.limits
     y = np.arange(len(limits))
     span = (limits["range_high"] - limits["range_low"]).to_numpy()
@@ -110,7 +123,7 @@ def discovery_figure(found: Discovery) -> Figure:
                linewidth=0.6)
     for i, row in enumerate(limits.itertuples()):
         right.text(1.02, i, f"{row.low:.3g} .. {row.high:.3g}", va="center", fontsize=7)
-    right.set_yticks(y, [readable(name) for name in limits["input"]])
+    right.set_yticks(y, [_label(name) for name in limits["input"]])
     right.invert_yaxis()
     right.set_xlim(0, 1.35)
     right.set_xticks([0, 0.5, 1], ["low end", "middle", "high end"])
