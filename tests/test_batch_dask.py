@@ -143,3 +143,17 @@ def test_workers_and_a_scheduler_are_refused_together(main_in_process, tmp_path:
     code, _, err = main_in_process("batch", SCENARIO, "--runs", "10", "--out", str(tmp_path / "x"),
                                    "--workers", "2", "--dask-local", "2")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "--workers" in err
+
+
+def test_a_sweep_on_dask_gives_the_local_table(cluster) -> None:
+    """Sensitivity and exploration run blocks of points the same way: same table on Dask."""
+    from sim.analysis.sweep import run_sweep
+    from sim.scenario.loader import load_scenario
+
+    scenario = {"june": load_scenario(SCENARIO, VARIANT)}
+    points = [{"june": {"stake_weight": w, "initial_state.fear.badr": f}}
+              for w, f in ((0.5, 0.1), (4.0, 0.9), (7.5, 0.5))]
+    local = run_sweep(scenario, points, 64, SEED)["june"]
+    with open_dask(scheduler=cluster.scheduler_address) as executor:
+        on_dask = run_sweep(scenario, points, 64, SEED, executor=executor)["june"]
+    assert_frame_equal(on_dask, local)

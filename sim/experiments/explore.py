@@ -16,8 +16,8 @@ An experiment folder holds:
     outcomes.parquet    point, replicate, every outcome metric, outcome_class
 
 Every point runs replicates 0 .. runs - 1 of the seed on common random numbers, so point i's
-rows are exactly ``run_batch(scenario, overrides=point i, seed=seed, runs=runs)`` (situation
-fields included through the model's ``situation=`` keyword).
+rows are exactly the outcomes of ``EscalationModel(scenario, replicates=runs, rng=seed,
+situation={its situation fields}, **{its parameters})``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from sim.errors import UserError
 from sim.experiments.designs import Design, exploration_design
 from sim.experiments.runner import ModelRunner
 from sim.experiments.uncertainties import UncertaintySpace, choose_space
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from sim.batch.executors import Executor
@@ -67,7 +68,7 @@ class Experiment:
                 f"seed {m['seed']}")
 
 
-def _manifest(design: Design, spec: Any, runs: int, seed: int, command: str | None,
+def _manifest(design: Design, spec: Scenario, runs: int, seed: int, command: str | None,
               seconds: float, cpu_seconds: float) -> dict[str, Any]:
     from sim.batch.manifest import now, package_versions
     from sim.scenario.loader import content_hash
@@ -127,7 +128,7 @@ def open_experiment(folder: str | Path) -> Experiment:
     return Experiment(manifest, inputs, outcomes, path)
 
 
-def explore(scenario: str | Path, variant: str | None = None, design: str = "lhs",
+def explore(scenario: str | Path | Scenario, variant: str | None = None, design: str = "lhs",
             points: int = 1000, runs: int = 100, seed: int = 0,
             params: Sequence[str] | str | None = None, everything: bool = False,
             vary: str | Path | None = None, out: str | Path | None = None,

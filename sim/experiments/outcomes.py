@@ -108,19 +108,19 @@ class _Parser:
             raise ExpressionError(f"in {self.text!r} at character {at + 1}: unexpected '{value}'")
         return node
 
-    def disjunction(self) -> Node:
-        node = self.conjunction()
-        while self.peek() == "or":
-            self.take()
-            node = Node("or", (node, self.conjunction()))
+    def chain(self, operators: tuple[str, ...], operand: Callable[[], Node]) -> Node:
+        """Operands joined by left-associative operators: a op b op c = (a op b) op c."""
+        node = operand()
+        while self.peek() in operators:
+            op = self.take()[1]
+            node = Node(op, (node, operand()))
         return node
 
+    def disjunction(self) -> Node:
+        return self.chain(("or",), self.conjunction)
+
     def conjunction(self) -> Node:
-        node = self.negation()
-        while self.peek() == "and":
-            self.take()
-            node = Node("and", (node, self.negation()))
-        return node
+        return self.chain(("and",), self.negation)
 
     def negation(self) -> Node:
         if self.peek() == "not":
@@ -139,18 +139,10 @@ class _Parser:
         return left
 
     def sum(self) -> Node:
-        node = self.product()
-        while self.peek() in ("+", "-"):
-            op = self.take()[1]
-            node = Node(op, (node, self.product()))
-        return node
+        return self.chain(("+", "-"), self.product)
 
     def product(self) -> Node:
-        node = self.unary()
-        while self.peek() in ("*", "/"):
-            op = self.take()[1]
-            node = Node(op, (node, self.unary()))
-        return node
+        return self.chain(("*", "/"), self.unary)
 
     def unary(self) -> Node:
         kind, value, at = self.take()

@@ -23,7 +23,8 @@ def _noise(value: float) -> str:
 def _outcome_lines(study: SensitivityStudy, name: str, top: int) -> list[str]:
     table = study.table()
     rows = table[table["outcome"] == name]
-    width = min(max(len(p) for p in rows["parameter"]) + 2, 64)
+    width = min(max(len(p) + (3 if i == "S2" else 0)  # S2 rows start with "S2 "
+                    for p, i in zip(rows["parameter"], rows["index"], strict=True)) + 2, 64)
     kind = next(o.kind for o in study.outcomes if o.name == name)
     lines = [f"{name} ({kind})"]
     if study.method == "morris":

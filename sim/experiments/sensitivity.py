@@ -54,6 +54,7 @@ from sim.experiments.outcomes import (ALL, COUNT, GROUP, Outcome, PointSummary,
                                       check_outcomes, default_outcomes, noise_groups, outcome)
 from sim.experiments.runner import ModelRunner, Runner
 from sim.experiments.uncertainties import UncertaintySpace, choose_space
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -378,7 +379,8 @@ def _unusable(values: np.ndarray) -> str:
     return ""
 
 
-def sensitivity(scenario: str | Path, variant: str | None = None, method: str = "sobol",
+def sensitivity(scenario: str | Path | Scenario, variant: str | None = None,
+                method: str = "sobol",
                 params: Sequence[str] | str | None = None, everything: bool = False,
                 vary: str | Path | None = None, n: int | None = None, runs: int = 200,
                 seed: int = 0, outcomes: Sequence[str] | None = None,

@@ -78,10 +78,13 @@ def sensitivity_figure(study: SensitivityStudy, outcomes: list[str], top: int = 
     columns = min(2, len(shown))
     rows = math.ceil(len(shown) / columns)
     inputs = min(top, len(study.space))
+    # room for the longest input name (situation paths run to 60 characters) beside the bars
+    longest = max(len(_label(name)) for name in study.space.names)
+    width = 3.4 + 0.07 * min(longest, 64)
     method = {"sobol": "Sobol'", "morris": "Morris", "fast": "FAST"}.get(study.method,
                                                                          study.method)
     figure, axes = titled_figure(f"Global sensitivity ({method})", study.title(),
-                                 (5.2 * columns, 0.9 + rows * (0.9 + 0.32 * inputs)),
+                                 (max(width * columns, 6.0), 0.9 + rows * (0.9 + 0.32 * inputs)),
                                  nrows=rows, ncols=columns, squeeze=False)
     for ax, name in zip(axes.flat, shown, strict=False):
         _panel(ax, study, name, top)
