@@ -67,6 +67,8 @@ def test_the_planted_box_is_found(planted: Experiment, method: str, mass_min: fl
     assert box["density"] == pytest.approx(
         expected_density, abs=4 * np.sqrt(INSIDE * (1 - INSIDE) / cases_inside) + PEEL)
     assert box["coverage"] == pytest.approx(expected_coverage, abs=2 * PEEL)
+    again = discover(planted, "class == 'escalation_spiral'", method=method, mass_min=mass_min)
+    pd.testing.assert_frame_equal(again.trajectory, found.trajectory)  # the same every time
 
 
 def test_the_trajectory_trades_coverage_for_density(planted: Experiment) -> None:

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 METHODS = ("prim", "cart")
 SIGNIFICANT = 0.05  # a restriction with a larger quasi-p value may well be noise
 SHOWN_BOXES = 15  # boxes of a long trajectory the summary prints
+CART_SEED = 0
 MASS_MIN = 0.05  # smallest box, as a share of all cases
 PEEL_ALPHA = 0.05  # share of a box's cases one peel removes
 PASTE_ALPHA = 0.05
@@ -204,6 +205,19 @@ def _workbench() -> Any:
 
 
 @contextmanager
+def _seeded_global_rng(seed: int) -> Iterator[None]:
+    """scikit-learn's tree breaks ties between equally good splits with numpy's global
+    generator (ema_workbench gives it no seed of its own): seed it for the call, so that the
+    same cases give the same tree, and put it back as it was."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+@contextmanager
 def _quietly() -> Iterator[None]:
     """ema_workbench's own deprecation warnings (pandas API it still uses) are not the user's
     concern."""
@@ -315,7 +329,7 @@ def _cart(x: pd.DataFrame, y: np.ndarray, min_coverage: float | None, box: int |
           mass_min: float) -> tuple[pd.DataFrame, int, pd.DataFrame]:
     cart = _workbench().cart
     tree = cart.CART(x, y, mass_min=mass_min)
-    with _quietly():
+    with _quietly(), _seeded_global_rng(CART_SEED):
         tree.build_tree()
     stats = pd.DataFrame(tree.stats).rename(columns={"res dim": "res_dim"})
     boxes = tree.boxes
