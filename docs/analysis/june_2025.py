@@ -4,6 +4,7 @@ guide quotes and writes its figures into docs/analysis/figures/.
     python docs/analysis/june_2025.py            # the guide's sizes: about 10 minutes on 2 cores
     python docs/analysis/june_2025.py --quick    # small sizes, to check that it runs (its
                                                  # figures go to a temporary folder)
+    python docs/analysis/june_2025.py --steps 3  # only some steps (1 Sobol', 2 Morris, 3 PRIM)
 
 The model's numbers change whenever its rules or parameters do: after such a change, run this
 script, paste what it prints into the guide where the guide says so, and commit the figures.
@@ -113,15 +114,21 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, to check it runs")
-    quick = parser.parse_args(argv).quick
+    parser.add_argument("--steps", nargs="+", type=int, choices=(1, 2, 3), default=[1, 2, 3],
+                        help="which steps to run")
+    arguments = parser.parse_args(argv)
+    quick, steps = arguments.quick, arguments.steps
     sizes = QUICK if quick else FULL
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="escsim-guide-") as temp:
         figures = Path(temp) / "figures" if quick else FIGURES
         figures.mkdir(exist_ok=True)
-        sobol_of_the_weights(sizes, figures)
-        morris_screen(sizes, figures)
-        explore_and_discover(sizes, Path(temp) / "exp", figures)
+        if 1 in steps:
+            sobol_of_the_weights(sizes, figures)
+        if 2 in steps:
+            morris_screen(sizes, figures)
+        if 3 in steps:
+            explore_and_discover(sizes, Path(temp) / "exp", figures)
     print(f"\nall steps: {time.perf_counter() - began:.0f} s")
 
 
