@@ -56,7 +56,7 @@ def new_manifest(spec: BatchSpec, chunk_size: int, chunks: list[Chunk],
         "scenario": scenario,
         "chunk_size": chunk_size,
         "chunks": [{"index": c.index, "start": c.start, "count": c.count, "status": PENDING,
-                    "seconds": None} for c in chunks],
+                    "seconds": None, "cpu_seconds": None} for c in chunks],
         "tables": {"outcomes": OUTCOMES, "daily": DAILY, "events": EVENTS if spec.events else None},
         "metrics": metrics,
         "daily_index": {
@@ -127,20 +127,30 @@ def identity_difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str |
     return None
 
 
-def start_session(manifest: dict[str, Any], command: str, workers: int) -> dict[str, Any]:
-    """Record that a run (first or resumed) is working on the folder; returns its entry."""
-    session = {"command": command, "started": now(), "finished": None, "workers": workers,
-               "chunks_run": 0, "seconds": None, "peak_rss_mb": None}
+def start_session(manifest: dict[str, Any], command: str,
+                  executor: dict[str, Any]) -> dict[str, Any]:
+    """Record that a run (first or resumed) is working on the folder; returns its entry.
+
+    ``executor`` describes where the chunks run (``{"kind": ..., "workers": n, ...}``).
+    """
+    session = {"command": command, "started": now(), "finished": None,
+               "workers": executor["workers"], "executor": executor, "chunks_run": 0,
+               "seconds": None, "peak_rss_mb": None}
     manifest["sessions"].append(session)
     manifest["command"] = command
     return session
 
 
-def mark_chunk_done(manifest: dict[str, Any], index: int, seconds: float | None) -> None:
+def mark_chunk_done(manifest: dict[str, Any], index: int, seconds: float | None,
+                    cpu_seconds: float | None = None) -> None:
+    """A chunk is done; ``seconds`` (wall) and ``cpu_seconds`` are those of the worker that ran
+    it, None when a resumed batch found it done on disk."""
     entry = manifest["chunks"][index]
-    entry["status"], entry["seconds"] = DONE, None if seconds is None else round(seconds, 3)
+    entry["status"] = DONE
+    entry["seconds"] = None if seconds is None else round(seconds, 3)
+    entry["cpu_seconds"] = None if cpu_seconds is None else round(cpu_seconds, 3)
 
 
 def mark_chunk_pending(manifest: dict[str, Any], index: int) -> None:
     entry = manifest["chunks"][index]
-    entry["status"], entry["seconds"] = PENDING, None
+    entry["status"], entry["seconds"], entry["cpu_seconds"] = PENDING, None, None
