@@ -26,12 +26,13 @@ from sim.batch.manifest import (COMPLETE, RUNNING, chunks_of, identity_differenc
                                 mark_chunk_done, mark_chunk_pending, new_manifest, now,
                                 read_manifest, start_session, write_manifest)
 from sim.batch.merge import merge_all, merged_tables_ok
-from sim.batch.plan import (BatchSpec, Chunk, checked_chunk_size, checked_workers, make_spec,
+from sim.batch.plan import (BatchSpec, Chunk, checked_workers, chunk_size_for, make_spec,
                             plan_chunks)
 from sim.batch.progress import progress_bar, wants_progress
 from sim.batch.readout import metric_descriptions, probe_scenario
 from sim.batch.result import BatchResult
 from sim.batch.worker import ChunkJob, ChunkReport, peak_rss_mb
+from sim.memory import check_fits
 from sim.scenario.schema import Scenario
 
 
@@ -65,11 +66,10 @@ def run_batch(scenario: str | Path | Scenario, variant: str | None = None, runs:
     """
     spec = make_spec(scenario, variant, runs, seed, overrides, events)
     n_workers = checked_workers(workers)
-    if chunk_size is not None:
-        checked_chunk_size(chunk_size, spec.runs, n_workers)
+    size = chunk_size_for(spec, chunk_size, n_workers)  # refused here if a chunk cannot fit
     summary = probe_scenario(spec.scenario, spec.seed, spec.override_dict)
     command = command or _python_call(spec, chunk_size)
-    run = _Run(spec, summary, n_workers, chunk_size, wants_progress(progress), command)
+    run = _Run(spec, summary, n_workers, chunk_size, size, wants_progress(progress), command)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="escsim-batch-") as temp:
             return run.into(Path(temp) / "results", resume=False).in_memory()
@@ -168,22 +168,28 @@ class _Run:
     """A batch being run (or resumed) into one results folder."""
 
     def __init__(self, spec: BatchSpec, summary: dict[str, Any], workers: int,
-                 chunk_size: int | None, show_progress: bool, command: str):
+                 chunk_size: int | None, planned_size: int, show_progress: bool, command: str):
         self.spec, self.summary, self.workers = spec, summary, workers
         self.chunk_size, self.show_progress, self.command = chunk_size, show_progress, command
+        self.planned_size = planned_size  # the chunk size of a new batch (fits in memory)
 
     def into(self, folder: Path, resume: bool) -> BatchResult:
         check_folder(folder, self.spec, resume, self.chunk_size)  # refuse before creating it
         create_folder(folder)
         with folder_lock(folder):
             # check again under the lock: another batch may have written the folder meanwhile
-            manifest = check_folder(folder, self.spec, resume, self.chunk_size) \
-                or self._new_manifest()
+            manifest = check_folder(folder, self.spec, resume, self.chunk_size)
+            if manifest is None:
+                manifest = self._new_manifest()
+            else:  # made elsewhere, perhaps on a machine with more memory
+                check_fits(self.spec.scenario, manifest["chunk_size"], self.spec.events,
+                           self.workers, what="each chunk of this folder",
+                           advice="resume with fewer --workers, or where more memory is free")
             self._finish(folder, manifest)
         return BatchResult.open(folder)
 
     def _new_manifest(self) -> dict[str, Any]:
-        size = checked_chunk_size(self.chunk_size, self.spec.runs, self.workers)
+        size = self.planned_size
         return new_manifest(self.spec, size, plan_chunks(self.spec.runs, size), self.summary,
                             metric_descriptions())
 

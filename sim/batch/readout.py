@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from sim.memory import check_fits
 from sim.model.actions import CATALOGUE
 from sim.model.events import KINDS, RESULTS, EventLog
 from sim.model.model import EscalationModel
@@ -198,6 +199,7 @@ def probe_scenario(scenario: Scenario, seed: int, overrides: dict[str, float]) -
     Building the model checks the parameter overrides, so a bad ``--set`` fails here, before a
     results folder is touched.
     """
+    check_fits(scenario, 1, what="one replicate", advice="use a smaller scenario")
     parameters: dict[str, Any] = dict(overrides)
     model = EscalationModel(scenario, None, 1, seed, collect_data=False, log_events=False,
                             **parameters)
