@@ -14,6 +14,7 @@ model) and the blocks can run on worker processes; the results do not depend on 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -156,12 +157,12 @@ def _execute(jobs: list[SweepJob], workers: int) -> Iterator[tuple[SweepJob, pd.
             yield _run_job(job)
         return
     from sim.batch.executors import process_context
-    from sim.batch.worker import ignore_interrupts
+    from sim.batch.worker import worker_setup
 
     # largest first, so that the last block to finish is a small one
     ordered = sorted(jobs, key=lambda j: -len(j.points) * j.scenario.days)
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=process_context(),
-                             initializer=ignore_interrupts) as pool:
+                             initializer=worker_setup, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_run_job, job) for job in ordered]
         try:
             for future in as_completed(futures):
