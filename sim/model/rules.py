@@ -136,7 +136,10 @@ def choice_weights(scores: np.ndarray, rationality: np.ndarray,
     ``hold`` scores 0, so its weight is 1 and the total never underflows; the exponent is
     capped well below overflow instead of shifting every row by its maximum.
     """
-    z = rationality[:, None] * scores
+    impossible = np.isneginf(scores)  # stays impossible at rationality 0 (0 * -inf is NaN)
+    with np.errstate(invalid="ignore"):
+        z = rationality[:, None] * scores
+    z[impossible] = -np.inf
     if blocked_options is not None:
         z[blocked_options] = -np.inf
     np.minimum(z, _EXP_CAP, out=z)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 # Limits of the format (docs/scenario-format.md#limits): far above any real episode, and low
 # enough that every file that validates runs in bounded time and memory.
-MAX_ACTORS = 100
+MAX_ACTORS = 50
 MAX_THREATS = 200
 MAX_INJECTS = 2000
 MAX_VARIANTS = 50
