@@ -91,11 +91,13 @@ class _BoundedComposer(Composer):
         self._open_anchors: set[str] = set()
         self._sizes: dict[int, int] = {}  # id(node) -> values it expands to (anchored nodes)
 
-    def _count(self, values: int, mark: yaml.Mark) -> None:
+    def _count(self, values: int, mark: yaml.Mark, alias: bool = False) -> None:
         self._values += values
         if self._values > MAX_VALUES:
-            raise _Refused(None, None, f"the document holds more than {MAX_VALUES:,} values "
-                           "once its aliases are expanded (aliases repeating aliases?)", mark)
+            why = (" once its aliases are expanded (aliases repeating aliases?)" if alias
+                   else "; a scenario needs far fewer")
+            raise _Refused(None, None, f"the document holds more than {MAX_VALUES:,} values"
+                           f"{why}", mark)
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         event = self.peek_event()
@@ -104,7 +106,7 @@ class _BoundedComposer(Composer):
                 raise _Refused(None, None, f"alias *{event.anchor} refers to the collection it "
                                "is part of (a recursive alias)", event.start_mark)
             node = super().compose_node(parent, index)
-            self._count(self._sizes.get(id(node), 1), event.start_mark)
+            self._count(self._sizes.get(id(node), 1), event.start_mark, alias=True)
             return node
         if self._depth >= MAX_DEPTH:
             raise _Refused(None, None, f"values are nested more than {MAX_DEPTH} levels deep",
@@ -195,6 +197,8 @@ def _build(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: tuple[Any,
         out_list = LocList(items, origin=_origin(file, node))
         out_list.origins = [_origin(file, item) for item in node.value]
         return out_list
+    if node.tag == "tag:yaml.org,2002:merge":  # '<<': refused as a key, with its reason
+        return node.value
     if node.tag not in _PLAIN_SCALAR_TAGS:
         raise ScenarioError.single(file, f"tag '{_short_tag(node.tag)}' is not allowed (scenario "
                                          "files are plain data: text, numbers, true/false, dates)",
@@ -235,7 +239,10 @@ def parse_located(text: str, file: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise ScenarioError.single(file, f"not valid YAML: {exc.problem or exc}", line) from None
+        problem = exc.problem or str(exc)
+        if exc.context and problem.startswith("but "):  # "expected X, but found Y"
+            problem = f"{exc.context}, {problem}"
+        raise ScenarioError.single(file, f"not valid YAML: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise ScenarioError.single(file, f"not valid YAML: {exc}") from None
     finally:
