@@ -195,7 +195,8 @@ def facts(fact_id: Annotated[str | None, typer.Argument(
         return
     for fact in sorted(register.facts.values(), key=lambda f: (f.date, f.id)):
         say(f"{fact.date_text:<10} {fact.id:<48} {fact.paraphrase}")
-    say(f"\n{len(register.facts)} facts from {len(register.sources)} sources")
+    say(f"\n{len(register.facts)} facts from {len(register.sources)} sources "
+        f"({register.describe_sources()})")
 
 
 def _command_line() -> str:
@@ -353,7 +354,7 @@ def main() -> None:
     from sim.scenario.errors import ScenarioError
 
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="escsim", standalone_mode=False)
     except ScenarioError as exc:
         say(str(exc), err=True)
         sys.exit(2)
