@@ -4,8 +4,8 @@ Each case runs ``python -m sim.cli`` in a fresh process with its address space a
 limited, and must end with its expected exit status (2 for a user's mistake), its expected
 first line, no traceback and no control character in its output, within its time limit. The
 cases run two at a time (most of each is interpreter start-up); the limits are generous
-ceilings that only a hang or a runaway allocation reaches, not speed targets. bench/hostile.py
-prints the time and memory each took.
+ceilings that only a hang or a runaway allocation reaches, not speed targets.
+bench/hostile_inputs.py prints the time and memory each took.
 """
 
 from __future__ import annotations
