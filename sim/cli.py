@@ -239,10 +239,14 @@ def batch(scenario: ScenarioArg,
 events.parquet. Replay replicate i of the batch, with its full timeline, by \
 `escsim run SCENARIO --seed S --replicate i`.
     """
+    from sim.scenario.loader import load_scenario
+
+    overrides = _overrides(set_)
+    load_scenario(scenario, variant)  # report a bad file before loading the engine
     from sim.batch import run_batch
 
     result = run_batch(scenario, variant, runs, seed, out, workers, chunk_size, events, resume,
-                       progress=False if quiet else None, overrides=_overrides(set_),
+                       progress=False if quiet else None, overrides=overrides,
                        command=_command_line())
     if not quiet:
         say(result.describe())

@@ -110,6 +110,7 @@ def shipped_backtest() -> Backtest:
     return backtest(runs=RUNS, seed=SEED, workers=1, progress=False)
 
 
+@pytest.mark.slow
 def test_every_episode_historical_class_in_top_two(shipped_backtest):
     for r in shipped_backtest.results:
         assert r.class_rank <= 2, (
@@ -117,6 +118,7 @@ def test_every_episode_historical_class_in_top_two(shipped_backtest):
             f"(P = {r.class_probability:.3f}); class shares: {r.probabilities}")
 
 
+@pytest.mark.slow
 def test_every_historical_metric_in_central_90(shipped_backtest):
     failures = [(row["episode"], row["metric"], row["percentile"], row["q05"], row["q95"])
                 for _, row in shipped_backtest.metric_table().iterrows()
@@ -124,6 +126,7 @@ def test_every_historical_metric_in_central_90(shipped_backtest):
     assert not failures, failures
 
 
+@pytest.mark.slow
 def test_model_beats_both_baselines_on_summed_log_score(shipped_backtest):
     total = shipped_backtest.scores().iloc[-1]
     assert total["log"] < total["log_uniform"], total.to_dict()

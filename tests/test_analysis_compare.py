@@ -188,6 +188,7 @@ def test_the_comparison_figure_marks_each_entrys_historical_class():
 
 # --- a real comparison ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_restraint_removed_shows_clear_differences_that_contain_the_truth():
     """june-2025 base vs no-restraint: fewer restraint outcomes and more attacks on US forces in
     the window. The 'truth' is a much larger run with another seed; the small run's interval

@@ -173,7 +173,7 @@ linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="ne
 
 def test_batch_killed_during_the_final_merge_resumes_to_the_uninterrupted_tables(
         tmp_path: Path, main_in_process) -> None:
-    scenario, runs, chunk = "march-2020", 2048, 64  # 32 chunks with events: a merge to catch
+    scenario, runs, chunk = "march-2020", 768, 32  # 24 chunks with events: a merge to catch
     out = tmp_path / "merging"
     args = ["batch", scenario, "--runs", str(runs), "--seed", "5", "--out", str(out),
             "--events", "--quiet"]

@@ -37,6 +37,7 @@ def runs() -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+@pytest.mark.slow
 def test_restraint_is_the_most_likely_class(runs):
     classes = collections.Counter(runs["base"]["outcome_class"])
     (top, n_top), (_, n_second) = (classes.most_common(2) + [("none", 0)])[:2]
@@ -46,6 +47,7 @@ def test_restraint_is_the_most_likely_class(runs):
     assert low > high, classes
 
 
+@pytest.mark.slow
 def test_no_restraint_makes_attacks_on_us_clearly_more_likely(runs):
     base = int((runs["base"]["window_militia_attacks_on_us"] > 0).sum())
     none = int((runs["no-restraint"]["window_militia_attacks_on_us"] > 0).sum())
@@ -54,6 +56,7 @@ def test_no_restraint_makes_attacks_on_us_clearly_more_likely(runs):
     assert none_low > base_high, (base, none)
 
 
+@pytest.mark.slow
 def test_kh_threat_is_triggered_by_the_us_strike_and_usually_lapses(runs):
     base = runs["base"]
     assert (base["threats_triggered"] >= 1).all()  # 22 June sets off KH's threat everywhere

@@ -164,6 +164,7 @@ MILITIAS = ("kataib_hezbollah", "harakat_al_nujaba", "kataib_sayyid_al_shuhada",
             "asaib_ahl_al_haq", "badr")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parameter, low, high, variant", [
     ("directive_weight", 1.0, 6.0, None),  # Iran's discouragement present in the base
     ("stake_weight", 0.5, 4.0, "no-iran-restraint"),  # Baghdad's pressure present
@@ -184,6 +185,7 @@ def test_restraint_levers_lower_simulated_attacks(parameter, low, high, variant)
     assert clearly_lower(p_strong, n_strong, p_weak, n_weak), (p_weak, p_strong)
 
 
+@pytest.mark.slow
 def test_casualties_raise_simulated_retaliation(tmp_path):
     """A scripted KH rocket attack on US forces on 15 June, lethal or not: the US retaliates
     against KH clearly more often after the lethal one."""

@@ -553,9 +553,9 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
     if runs < 10:
         raise CalibrationError("calibration needs at least 10 replicates per candidate")
     began = time.perf_counter()
-    episodes = load_episodes(scenarios)
     space = search_space(parameters)
-    start_values = starting_values(space, start)
+    start_values = starting_values(space, start)  # a bad start file fails before any loading
+    episodes = load_episodes(scenarios)
     shipped_values = {d.name: d.shipped for d in space}
     say = _printer(progress)
     objective = Objective(episodes, space, runs, seed, checked_workers(workers), say)

@@ -25,6 +25,7 @@ and memory per command.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shlex
@@ -32,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -150,14 +152,25 @@ def _copy(folder: Path, case_name: str, name: str) -> None:
     shutil.copy(FOLDER / case_name, folder / name)
 
 
+_BATCHES: dict[str, Path] = {}
+_BATCHES_LOCK = threading.Lock()
+
+
 def _batch(folder: Path, name: str, runs: str) -> None:
-    """A finished results folder of the minimal test scenario, made by ``escsim batch`` in a
-    process of its own (so that the process running the corpus stays small: a child's peak
-    memory, as Linux reports it, starts from its parent's size when it was forked)."""
-    subprocess.run([sys.executable, "-m", "sim.cli", "batch",
-                    str(REPO / "tests" / "data" / "minimal.yaml"), "--runs", runs, "--seed", "1",
-                    "--out", str(folder / name), "--workers", "1", "--quiet"],
-                   check=True, capture_output=True, timeout=300)
+    """A finished results folder of the minimal test scenario, made once per process by
+    ``escsim batch`` in a process of its own (so that the process running the corpus stays
+    small: a child's peak memory, as Linux reports it, starts from its parent's size when it
+    was forked), and copied for each case that damages it."""
+    with _BATCHES_LOCK:
+        if runs not in _BATCHES:
+            made = Path(tempfile.mkdtemp(prefix="escsim-corpus-batch-")) / "results"
+            atexit.register(shutil.rmtree, made.parent, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "sim.cli", "batch",
+                            str(REPO / "tests" / "data" / "minimal.yaml"), "--runs", runs,
+                            "--seed", "1", "--out", str(made), "--workers", "1", "--quiet"],
+                           check=True, capture_output=True, timeout=300)
+            _BATCHES[runs] = made
+    shutil.copytree(_BATCHES[runs], folder / name)
 
 
 def _truncate(folder: Path, name: str) -> None:
