@@ -9,6 +9,8 @@ truncated or altered by hand is never read as if it were the batch's.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,9 +18,15 @@ _BLOCK = 1 << 20
 
 
 def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in blocks."""
+    """The SHA-256 of a regular file's bytes, read in blocks (OSError for anything else: a
+    named pipe put in a file's place must not make the check wait forever)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(f"{path} is not a regular file")
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
         while block := handle.read(_BLOCK):
             digest.update(block)
     return digest.hexdigest()

@@ -24,6 +24,9 @@ from sim.reading import FileRefused, read_text
 from sim.batch.plan import BatchSpec, Chunk
 
 FORMAT = "escsim-batch/2"  # 2: SHA-256 of every file, threats.parquet
+# A manifest lists every chunk (about 400 bytes each, sim.batch.plan.MAX_CHUNKS at most), so it
+# may be larger than the input files of sim.reading's limit.
+MANIFEST_LIMIT = 64 * 2**20
 RUNNING, COMPLETE = "running", "complete"
 PENDING, DONE = "pending", "done"
 VERSIONED_PACKAGES = ("escsim", "mesa", "numpy", "pandas", "pyarrow")
@@ -87,7 +90,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     if not path.exists() and not path.is_symlink():
         return None
     try:
-        manifest = json.loads(read_text(path))
+        manifest = json.loads(read_text(path, MANIFEST_LIMIT))
     except (OSError, FileRefused, ValueError, RecursionError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ResultsFolderError(f"{path} cannot be read as a manifest: {reason}") from None

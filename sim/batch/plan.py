@@ -34,6 +34,8 @@ MAX_DEFAULT_CHUNK = 32 * BLOCK
 MIN_DEFAULT_CHUNK = 8 * BLOCK
 # Two chunks per worker at least keep the workers evenly busy and the progress bar moving.
 CHUNKS_PER_WORKER = 2
+# Each chunk is three files and a manifest entry: more would only make a folder hard to handle.
+MAX_CHUNKS = 100_000
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ def chunk_size_for(spec: BatchSpec, chunk_size: int | None, workers: int) -> int
         chunk = checked_chunk_size(chunk_size, spec.runs, workers)
         check_fits(size, min(chunk, spec.runs), spec.events, workers, what="each chunk",
                    advice="lower --chunk-size (results do not depend on it) or --workers")
-        return chunk
+        return _few_enough_chunks(chunk, spec.runs)
     chunk = default_chunk_size(spec.runs, workers)
     fitting = fitting_replicates(size, spec.events, workers)
     if fitting < 1:
@@ -157,6 +159,15 @@ def chunk_size_for(spec: BatchSpec, chunk_size: int | None, workers: int) -> int
                    advice="use fewer --workers, or a smaller scenario")
     if chunk > fitting:  # whole random-number blocks where possible (they are faster)
         chunk = fitting // BLOCK * BLOCK or fitting
+    return _few_enough_chunks(chunk, spec.runs)
+
+
+def _few_enough_chunks(chunk: int, runs: int) -> int:
+    if math.ceil(runs / chunk) > MAX_CHUNKS:
+        raise BatchError(f"--chunk-size {chunk:,} cuts {runs:,} runs into "
+                         f"{math.ceil(runs / chunk):,} chunks; at most {MAX_CHUNKS:,} are "
+                         f"allowed: use a --chunk-size of at least {math.ceil(runs / MAX_CHUNKS):,} "
+                         "(results do not depend on it)")
     return chunk
 
 

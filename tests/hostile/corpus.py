@@ -145,6 +145,8 @@ def _bytes(folder: Path, name: str, megabytes: str) -> None:
 
 
 def _fifo(folder: Path, name: str) -> None:
+    """A named pipe with no writer, in place of the file ``name`` if there is one."""
+    (folder / name).unlink(missing_ok=True)
     os.mkfifo(folder / name)
 
 
