@@ -121,6 +121,7 @@ class ComparedEntry:
     scenario: str
     variant: str | None
     title: str = ""
+    historical_class: str | None = None  # the class of the episode's record, if it has one
 
     @property
     def label(self) -> str:
@@ -194,7 +195,8 @@ class Comparison:
             "runs": self.runs, "seed": self.seed, "level": self.level,
             "reference": self.reference.label, "methods": self.methods,
             "entries": [{"scenario": e.scenario, "variant": variant_label(e.variant),
-                         "title": e.title} for e in self.entries],
+                         "title": e.title, "historical_class": e.historical_class}
+                        for e in self.entries],
             "metrics": {name: KEY_METRICS[name] for name in KEY_METRICS
                         if name in set(self.rows["name"])},
             "rows": self.rows.to_dict(orient="records"),
@@ -295,7 +297,8 @@ def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None 
     if runs < 2:
         raise ComparisonError("a comparison needs at least 2 replicates per entry")
     loaded = [load_scenario(s, variant_of(v)) for s, v in entries]
-    compared = [ComparedEntry(s.id, s.variant, s.title) for s in loaded]
+    compared = [ComparedEntry(s.id, s.variant, s.title,
+                              s.history.outcome_class if s.history else None) for s in loaded]
     outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides)
                 for s in loaded]
     return Comparison.from_outcomes(compared, outcomes, seed)

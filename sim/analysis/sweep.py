@@ -14,6 +14,7 @@ model) and the blocks can run on worker processes; the results do not depend on 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -105,14 +106,26 @@ def _run_job(job: SweepJob) -> tuple[SweepJob, pd.DataFrame]:
     return job, table
 
 
+def points_per_run(scenario: Scenario, replicates: int, workers: int = 1) -> int:
+    """Parameter points one model run holds: up to ``MAX_REPLICATES_PER_RUN`` replicates, and
+    no more than fit in a worker's memory (MemoryLimitError if one point does not)."""
+    from sim.memory import ModelSize, check_fits, fitting_replicates
+
+    size = ModelSize.of(scenario)
+    check_fits(size, replicates, workers=workers, what=f"a run of {scenario.id}",
+               advice="lower --runs or --workers")
+    fitting = fitting_replicates(size, workers=workers)
+    return max(1, min(MAX_REPLICATES_PER_RUN, fitting) // replicates)
+
+
 def plan_jobs(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, Point]],
-              replicates: int, seed: int, start: int = 0) -> list[SweepJob]:
+              replicates: int, seed: int, start: int = 0, workers: int = 1) -> list[SweepJob]:
     """Blocks of points for each scenario. ``points[i][key]`` is point i's parameters in
     scenario ``key`` (they may differ: a trait of an actor absent from an episode is left out).
     """
-    per_run = max(1, MAX_REPLICATES_PER_RUN // replicates)
     jobs = []
     for key, scenario in scenarios.items():
+        per_run = points_per_run(scenario, replicates, workers)
         for first in range(0, len(points), per_run):
             block = tuple(dict(p[key]) for p in points[first:first + per_run])
             jobs.append(SweepJob(key, scenario, first, block, replicates, seed, start))
@@ -126,7 +139,7 @@ def run_sweep(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, P
 
     Blocks run on ``workers`` processes when more than one; the tables come out the same.
     """
-    jobs = plan_jobs(scenarios, points, replicates, seed, start)
+    jobs = plan_jobs(scenarios, points, replicates, seed, start, workers)
     done: dict[str, list[pd.DataFrame]] = {key: [] for key in scenarios}
     for job, table in _execute(jobs, workers):
         done[job.key].append(table)
@@ -144,12 +157,12 @@ def _execute(jobs: list[SweepJob], workers: int) -> Iterator[tuple[SweepJob, pd.
             yield _run_job(job)
         return
     from sim.batch.executors import process_context
-    from sim.batch.worker import ignore_interrupts
+    from sim.batch.worker import worker_setup
 
     # largest first, so that the last block to finish is a small one
     ordered = sorted(jobs, key=lambda j: -len(j.points) * j.scenario.days)
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=process_context(),
-                             initializer=ignore_interrupts) as pool:
+                             initializer=worker_setup, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_run_job, job) for job in ordered]
         try:
             for future in as_completed(futures):

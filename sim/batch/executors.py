@@ -9,13 +9,14 @@ copy the parent's threads and memory into every worker.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from sim.batch.errors import BatchError
 from sim.batch.plan import Chunk
-from sim.batch.worker import ChunkJob, ChunkReport, ignore_interrupts, run_chunk
+from sim.batch.worker import ChunkJob, ChunkReport, run_chunk, worker_setup
 
 OnDone = Callable[[ChunkReport], None]
 
@@ -49,10 +50,11 @@ def run_on_processes(job: ChunkJob, chunks: Sequence[Chunk], workers: int,
     """Run the chunks on ``workers`` local processes.
 
     On an error or Ctrl-C, chunks not yet started are cancelled and running ones finish (their
-    files are written atomically, so a later --resume finds them done).
+    files are written atomically, so a later --resume finds them done). If this process is
+    killed, the workers end too (sim.batch.worker.worker_setup).
     """
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
-                               initializer=ignore_interrupts)
+                               initializer=worker_setup, initargs=(os.getpid(),))
     try:
         pending: set[Future[ChunkReport]] = {pool.submit(run_chunk, job, c) for c in chunks}
         while pending:

@@ -16,7 +16,7 @@ from pathlib import Path
 from sim.batch.daily import index_histogram
 from sim.batch.files import ChunkFiles
 from sim.batch.plan import Chunk
-from sim.batch.readout import daily_attacks, daily_index, events_table, outcome_table
+from sim.batch.readout import daily_attacks, daily_index, events_table, outcome_table, threat_fates
 from sim.model.model import run_replicates
 from sim.scenario.schema import Scenario
 
@@ -41,6 +41,7 @@ class ChunkReport:
     seconds: float
     peak_rss_mb: float | None  # of the process that ran it, so far
     pid: int
+    sha256: dict[str, str]  # of each file the chunk wrote, by role (sim.batch.files)
 
 
 def peak_rss_mb() -> float | None:
@@ -68,17 +69,67 @@ def run_chunk(job: ChunkJob, chunk: Chunk) -> ChunkReport:
     began = time.perf_counter()
     model = run_replicates(job.scenario, None, job.seed, chunk.count, job.overrides,
                            replicate_start=chunk.start, log_events=job.events)
-    ChunkFiles(job.chunks_folder, chunk).write(
-        outcome_table(model), index_histogram(daily_index(model)), daily_attacks(model),
-        events_table(model) if job.events else None)
+    files = ChunkFiles(job.chunks_folder, chunk)
+    files.write(outcome_table(model), index_histogram(daily_index(model)), daily_attacks(model),
+                threat_fates(model), events_table(model) if job.events else None)
     del model
     return ChunkReport(chunk.index, chunk.count, time.perf_counter() - began, peak_rss_mb(),
-                       os.getpid())
+                       os.getpid(), files.digests(job.events))
 
 
-def ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group; only the main process acts
-    on it (it cancels pending chunks and lets running ones finish and be written)."""
+def worker_setup(main_pid: int) -> None:
+    """Worker initializer.
+
+    Ctrl-C reaches the whole process group; only the main process acts on it (it cancels
+    pending chunks and lets running ones finish and be written), so workers ignore it. And a
+    worker must not outlive the main process: if that is killed (SIGKILL, SIGTERM, a crash),
+    nobody will collect the worker's chunk, and the worker would run on for minutes holding
+    memory. A watchdog thread ends the worker within ``WATCH_SECONDS`` of the main process's
+    death. (The worker's parent is the forkserver, not the main process, so the parent-death
+    signal of Linux would not see it.)
+    """
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    born = _started(main_pid)
+    threading.Thread(target=_watch, args=(main_pid, born), name="escsim-watchdog",
+                     daemon=True).start()
+
+
+WATCH_SECONDS = 0.5
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (Linux: field 22 of /proc/PID/stat), to tell it from a
+    later process that reuses its number; None where /proc is not available."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def main_alive(pid: int, born: str | None) -> bool:
+    """Whether the main process still runs (a zombie, waiting to be reaped, does not)."""
+    if born is not None or Path("/proc/self/stat").exists():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return False
+        return fields[0] not in ("Z", "X") and (born is None or fields[19] == born)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but another user's: the number was reused
+        return False
+    return True
+
+
+def _watch(main_pid: int, born: str | None) -> None:
+    import signal
+
+    while main_alive(main_pid, born):
+        time.sleep(WATCH_SECONDS)
+    os.kill(os.getpid(), signal.SIGKILL)
