@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -27,8 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode=None,  # plain help: no '<bool>' or '<list[str]>' type labels on options
 )
+
 
 def _within(low: int | float, high: int | float, whole: bool = True) -> Callable[[Any], Any]:
     """An option callback that refuses a value outside [low, high], saying what it got."""

@@ -203,14 +203,15 @@ def test_batch_killed_during_the_final_merge_resumes_to_the_uninterrupted_tables
 
 
 @linux_only
-def test_killing_the_main_process_ends_its_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killing_the_main_process_ends_its_workers(how: signal.Signals, tmp_path: Path) -> None:
     out = tmp_path / "orphans"
     process = _start_and_wait_for_a_chunk(
         [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--runs", "102400", "--seed", "3",
          "--out", str(out), "--chunk-size", "256", "--workers", "2", "--quiet"], out)
     helpers = [pid for pid in _session_processes(process.pid) if pid != process.pid]
     assert len(helpers) >= 2  # the workers (and the forkserver and resource tracker)
-    process.kill()  # the main process only, as an out-of-memory killer or `kill -9 PID` would
+    process.send_signal(how)  # the main process only, as `kill PID` or an out-of-memory killer
     process.wait()  # not communicate(): surviving workers would hold its pipes open
     deadline = time.monotonic() + 60  # they end within a second; a busy machine gets slack
     while _session_processes(process.pid) and time.monotonic() < deadline:

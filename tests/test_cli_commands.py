@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import yaml
@@ -238,6 +239,17 @@ def test_schema_accepts_a_file_that_extends_another(schema_doc: dict) -> None:
     assert list(validator.iter_errors(child)) == []
     assert list(validator.iter_errors({**child, "nonsense": 1}))  # names are still checked
     assert list(validator.iter_errors({**child, "id": "my june"}))  # and plain values
+
+
+def test_schema_accepts_the_example_files(schema_doc: dict, repo_root: Path) -> None:
+    """docs/examples/new-actor.yaml extends june-2025: the schema used to demand its dates."""
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(schema_doc)
+    examples = sorted((repo_root / "docs" / "examples").glob("*.yaml"))
+    assert any("extends:" in p.read_text(encoding="utf-8") for p in examples)
+    for path in examples:
+        errors = list(validator.iter_errors(_plain_yaml(path.read_text(encoding="utf-8"))))
+        assert errors == [], (path.name, [e.message for e in errors[:3]])
 
 
 def test_schema_accepts_the_shipped_scenarios(schema_doc: dict) -> None:

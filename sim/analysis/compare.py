@@ -47,6 +47,8 @@ KEY_METRICS: dict[str, str] = {
     "militia_attacks_on_us": "militia attacks on US targets",
     "window_militia_attacks_on_us": "militia attacks on US targets (assessment window)",
     "killed": "people killed (all kinetic actions)",
+    # the toll of militia attacks alone: in a war episode, scripted strikes swamp "killed"
+    "killed_by_militias": "people killed by militia attacks on US or Israeli targets",
     "retaliatory_strikes": "retaliatory strikes on militias",
     "threats_honoured": "threats honoured",
     "threats_lapsed": "threats lapsed",

@@ -190,9 +190,8 @@ def check_initial_state(scenario: Scenario, kinds: dict) -> Check:
         for i, pair in enumerate(getattr(init, field)):
             yield from _actor_ref(pair.holder, present, ("initial_state", field, i, "holder"))
             yield from _actor_ref(pair.toward, present, ("initial_state", field, i, "toward"))
-            if pair.value < 0 or (field == "credibility" and pair.value > 1):
-                yield (("initial_state", field, i, "value"),
-                       f"{field} must be {'in [0, 1]' if field == 'credibility' else '>= 0'}")
+            if field == "credibility" and pair.value > 1:  # the schema bounds both below
+                yield ("initial_state", field, i, "value"), "credibility must be in [0, 1]"
 
 
 def _action_ref(action: str, loc: Loc) -> Check:

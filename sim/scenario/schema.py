@@ -56,7 +56,6 @@ EvidenceIds = Annotated[list[Id], Field(default_factory=list, max_length=MAX_LIS
                                         description="Fact ids from the evidence register (seeds/).")]
 
 
-
 class _Strict(BaseModel):
     # no NaN or infinity anywhere: a NaN grievance would silently change every comparison
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
