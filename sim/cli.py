@@ -208,6 +208,19 @@ def _command_line() -> str:
     return shlex.join(["escsim", *sys.argv[1:]])
 
 
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", metavar="ADDRESS",
+    help="Run on the Dask cluster whose scheduler is at this address (tcp://host:8786). Needs "
+         "the [cluster] extra.")]
+DaskLocalOpt = Annotated[int | None, typer.Option(
+    "--dask-local", callback=_within(1, limits.MAX_WORKERS), metavar="N",
+    help=f"Run on a new Dask cluster of N local worker processes, {_range(1, limits.MAX_WORKERS)} "
+         "(loopback only).")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--connect-timeout", callback=_within(0.1, 3600, whole=False), metavar="SECONDS",
+    help="Seconds to wait for the Dask scheduler and a first worker, up to 3,600.")]
+
+
 @app.command()
 def batch(scenario: ScenarioArg,
           runs: Annotated[int, typer.Option(
@@ -233,23 +246,27 @@ def batch(scenario: ScenarioArg,
           )] = False,
           quiet: Annotated[bool, typer.Option(
               "--quiet", "-q", help="No progress bar and no summary; errors only.")] = False,
-          set_: SetOpt = None) -> None:
+          set_: SetOpt = None, scheduler: SchedulerOpt = None, dask_local: DaskLocalOpt = None,
+          connect_timeout: TimeoutOpt = 10.0) -> None:
     """Run many replicates of a scenario and write a results folder.
 
     The folder holds manifest.json, outcomes.parquet (one row per replicate), daily.parquet \
 (one row per day), threats.parquet (the fate of each threat) and, with --events, \
 events.parquet. Replay replicate i of the batch, with its full timeline, by \
-`escsim run SCENARIO --seed S --replicate i`.
+`escsim run SCENARIO --seed S --replicate i`. With --scheduler or --dask-local the chunks run \
+on a Dask cluster, with the same results.
     """
     from sim.scenario.loader import load_scenario
 
     overrides = _overrides(set_)
     load_scenario(scenario, variant)  # report a bad file before loading the engine
     from sim.batch import run_batch
+    from sim.batch.dask import chosen_executor
 
-    result = run_batch(scenario, variant, runs, seed, out, workers, chunk_size, events, resume,
-                       progress=False if quiet else None, overrides=overrides,
-                       command=_command_line())
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        result = run_batch(scenario, variant, runs, seed, out, workers, chunk_size, events,
+                           resume, progress=False if quiet else None, overrides=overrides,
+                           command=_command_line(), executor=executor)
     if not quiet:
         say(result.describe())
 
@@ -277,14 +294,19 @@ def compare(scenarios: Annotated[list[str], typer.Argument(
                      "The first is the reference. Default: for one scenario, base and every "
                      "variant.")] = None,
             runs: RunsOpt = 10_000, seed: SeedOpt = 0, workers: WorkersOpt = None,
-            out: OutFolderOpt = None, fmt: FormatOpt = "png", set_: SetOpt = None) -> None:
+            out: OutFolderOpt = None, fmt: FormatOpt = "png", set_: SetOpt = None,
+            scheduler: SchedulerOpt = None, dask_local: DaskLocalOpt = None,
+            connect_timeout: TimeoutOpt = 10.0) -> None:
     """Compare outcome classes and key metrics across variants or episodes, with 95% \
 intervals and differences from the first."""
     from sim.analysis.compare import compare as run_comparison
     from sim.analysis.compare import comparison_entries
+    from sim.batch.dask import chosen_executor
 
     entries = comparison_entries(scenarios, variants)
-    result = run_comparison(entries, runs, seed, workers, overrides=_overrides(set_))
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        result = run_comparison(entries, runs, seed, workers, overrides=_overrides(set_),
+                                executor=executor)
     say(result.render())
     if out is not None:
         for path in result.write(out, fmt=fmt):
@@ -299,13 +321,18 @@ def backtest(scenarios: Annotated[list[str] | None, typer.Argument(
              as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
              out: OutFolderOpt = None, fmt: FormatOpt = "png", set_: SetOpt = None,
              check: Annotated[bool, typer.Option(
-                 "--check", help="Exit with status 1 when any criterion fails.")] = False) -> None:
+                 "--check", help="Exit with status 1 when any criterion fails.")] = False,
+             scheduler: SchedulerOpt = None, dask_local: DaskLocalOpt = None,
+             connect_timeout: TimeoutOpt = 10.0) -> None:
     """Score each episode (shipped ids or scenario files) against its historical record: the \
 probability of what happened, the share of runs matching each recorded metric, proper scores \
 against two naive baselines, and the pass/fail criteria."""
     from sim.analysis.backtesting import backtest as run_backtest
+    from sim.batch.dask import chosen_executor
 
-    result = run_backtest(scenarios or None, runs, seed, workers, overrides=_overrides(set_))
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        result = run_backtest(scenarios or None, runs, seed, workers, overrides=_overrides(set_),
+                              executor=executor)
     say(json_printable(result.to_json()) if as_json else result.render())
     if out is not None:
         for path in result.write(out, fmt):
@@ -368,21 +395,25 @@ def calibrate(runs: Annotated[int, typer.Option(
                   help="Leave this episode out of the fit and score it with the fitted values; "
                        "'all' does so for every episode in turn (the leave-one-out table).")
               ] = None,
-              workers: WorkersOpt = None) -> None:
+              workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+              dask_local: DaskLocalOpt = None, connect_timeout: TimeoutOpt = 10.0) -> None:
     """Refit the shared behavioural parameters to the historical records of the shipped \
 episodes, and report the score before and after. Shipped values are never changed. With \
 --holdout, fit on the other episodes and score the one left out."""
     from sim.analysis.calibrate import calibrate as run_calibration
     from sim.analysis.calibrate import leave_one_out
 
-    if holdout == "all":
-        if start is not None or out is not None:
-            fail("--holdout all takes neither --start nor --out")
-        say(leave_one_out(runs, seed, budget, parameter or None, workers,
-                          progress=True).render())
-        return
-    report = run_calibration(runs, seed, budget, parameter or None, start, out, workers,
-                             progress=True, holdout=holdout)
+    from sim.batch.dask import chosen_executor
+
+    if holdout == "all" and (start is not None or out is not None):
+        fail("--holdout all takes neither --start nor --out")
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        if holdout == "all":
+            say(leave_one_out(runs, seed, budget, parameter or None, workers,
+                              progress=True, executor=executor).render())
+            return
+        report = run_calibration(runs, seed, budget, parameter or None, start, out, workers,
+                                 progress=True, holdout=holdout, executor=executor)
     say(report.render())
 
 
@@ -489,6 +520,146 @@ def _usage_error(exc: Exception) -> int:
     say(f"escsim: error: {' '.join(message.split())}{hint}", err=True)
     return int(getattr(exc, "exit_code", 2))
 
+
+
+ParamsOpt = Annotated[str | None, typer.Option(
+    "--params", help="Comma-separated parameters or situation fields to vary over their "
+                     "documented ranges.")]
+AllOpt = Annotated[bool, typer.Option(
+    "--all", help="Vary every shared parameter and every situation field the scenario sets.")]
+VaryOpt = Annotated[Path | None, typer.Option(
+    "--vary", help="An uncertainty file (YAML): what varies, over which range and "
+                   "distribution. `escsim uncertainties SCENARIO` writes one to start from.")]
+ExperimentRunsOpt = Annotated[int, typer.Option(
+    "--runs", "-n", callback=_within(1, limits.MAX_RUNS), metavar="N",
+    help=f"Replicates per point (common random numbers), {_range(1, limits.MAX_RUNS)}.")]
+
+
+@app.command()
+def uncertainties(scenario: ScenarioArg, variant: VariantOpt = None,
+                  params: ParamsOpt = None,
+                  everything: Annotated[bool, typer.Option(
+                      "--all", help="Every shared parameter and situation field the scenario "
+                                    "sets (the default).")] = False) -> None:
+    """Print an uncertainty file for a scenario: every input `--all` varies (or those of \
+--params), at its default range, with its meaning and the scenario's value. Edit it and pass \
+it to `escsim sensitivity` or `escsim explore` with --vary."""
+    from sim.experiments.uncertainties import choose_space, template
+    from sim.scenario.loader import load_scenario
+
+    spec = load_scenario(scenario, variant)
+    space = choose_space(spec, params, everything or params is None)
+    say(template(spec, space), nl=False)
+
+
+@app.command()
+def sensitivity(scenario: ScenarioArg,
+                method: Annotated[str, typer.Option(
+                    "--method", "-m", help="sobol (first-order and total indices), morris "
+                                           "(screening) or fast.")] = "sobol",
+                params: ParamsOpt = None, everything: AllOpt = False, vary: VaryOpt = None,
+                n: Annotated[int | None, typer.Option(
+                    "--n", help="Design size: base points (Sobol', a power of two; default "
+                                "256), trajectories (Morris; 10) or points per input (FAST; "
+                                "128).")] = None,
+                runs: ExperimentRunsOpt = 200, variant: VariantOpt = None, seed: SeedOpt = 0,
+                outcome: Annotated[list[str] | None, typer.Option(
+                    "--outcome", help="An outcome to analyse (repeatable): a condition such as "
+                                      "\"class == 'escalation_spiral'\" (its share of "
+                                      "replicates) or a metric (its mean). Default: every "
+                                      "class and metric.")] = None,
+                second_order: Annotated[bool, typer.Option(
+                    "--second-order", help="Sobol': also second-order indices (N(2D+2) points "
+                                           "instead of N(D+2)).")] = False,
+                out: Annotated[Path | None, typer.Option(
+                    "--out", "-o", help="Folder for indices.csv, sensitivity.json, "
+                                        "points.parquet and the figure.")] = None,
+                fmt: FormatOpt = "png", workers: WorkersOpt = None,
+                scheduler: SchedulerOpt = None, dask_local: DaskLocalOpt = None,
+                connect_timeout: TimeoutOpt = 10.0) -> None:
+    """Global sensitivity analysis (SALib): which inputs decide each outcome, with 95% \
+intervals and the Monte Carlo noise of finitely many replicates per point."""
+    from sim.batch.dask import chosen_executor
+    from sim.experiments.sensitivity import sensitivity as run_sensitivity
+
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        study = run_sensitivity(scenario, variant, method, params, everything, vary, n, runs,
+                                seed, outcome or None, second_order, workers, executor,
+                                out=out, fmt=fmt)
+    say(study.render())
+    if out is not None:
+        say(f"wrote {out}/: indices.csv, sensitivity.json, points.parquet and the figure")
+
+
+@app.command()
+def explore(scenario: ScenarioArg,
+            out: Annotated[Path, typer.Option(
+                "--out", "-o", help="Experiment folder to write (new or empty).")],
+            design: Annotated[str, typer.Option(
+                "--design", help="lhs (Latin hypercube) or mc (independent random points)."
+            )] = "lhs",
+            points: Annotated[int, typer.Option(
+                "--points", callback=_within(2, limits.MAX_RUNS), metavar="N",
+                help=f"Parameter points, {_range(2, limits.MAX_RUNS)}.")
+                              ] = 1000,
+            runs: ExperimentRunsOpt = 100, params: ParamsOpt = None, everything: AllOpt = False,
+            vary: VaryOpt = None, variant: VariantOpt = None, seed: SeedOpt = 0,
+            workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+            dask_local: DaskLocalOpt = None, connect_timeout: TimeoutOpt = 10.0) -> None:
+    """Run an experiment over uncertain inputs: many points, many replicates each, written \
+to a folder that `escsim discover` reads."""
+    from sim.batch.dask import chosen_executor
+    from sim.experiments.explore import explore as run_explore
+
+    with chosen_executor(workers, scheduler, dask_local, connect_timeout) as executor:
+        experiment = run_explore(scenario, variant, design, points, runs, seed, params,
+                                 everything, vary, out, workers, executor,
+                                 command=_command_line())
+    shares = experiment.outcomes["outcome_class"].value_counts(normalize=True, sort=False)
+    say(f"{experiment.label()} -> {out}")
+    say("outcome classes: " + ", ".join(f"{name} {share:.1%}"
+                                               for name, share in shares.items()))
+
+
+@app.command()
+def discover(experiment: Annotated[Path, typer.Argument(
+                 help="An experiment folder written by `escsim explore`.")],
+             outcome: Annotated[str, typer.Option(
+                 "--outcome", help="The condition of interest, e.g. "
+                                   "\"class == 'escalation_spiral'\".")],
+             method: Annotated[str, typer.Option(
+                 "--method", "-m", help="prim (peeling trajectory) or cart (a tree).")
+                 ] = "prim",
+             inputs: Annotated[str | None, typer.Option(
+                 "--inputs", help="Comma-separated inputs to search over (default: all).")
+                 ] = None,
+             min_coverage: Annotated[float | None, typer.Option(
+                 "--min-coverage", help="Report the densest box covering at least this share "
+                                        "of the cases of interest (default: the best balance "
+                                        "of coverage and density).")] = None,
+             box: Annotated[int | None, typer.Option(
+                 "--box", callback=_within(0, limits.MAX_RUNS), metavar="I", help="Report this box of the trajectory (or CART leaf).")
+                 ] = None,
+             mass_min: Annotated[float, typer.Option(
+                 "--mass-min", help="Smallest box, as a share of all cases.")] = 0.05,
+             keep_restrictions: Annotated[bool, typer.Option(
+                 "--keep-restrictions", help="PRIM: keep the chosen box's restrictions that "
+                                             "are not significant (quasi-p > 0.05).")] = False,
+             out: Annotated[Path | None, typer.Option(
+                 "--out", "-o", help="Folder for discovery.json, trajectory.csv, box.csv and "
+                                     "the figure.")] = None,
+             fmt: FormatOpt = "png") -> None:
+    """Scenario discovery: the boxes of an experiment's inputs where an outcome happens \
+(PRIM or CART), with coverage and density."""
+    from sim.experiments.discovery import discover as run_discover
+
+    found = run_discover(experiment, outcome, method,
+                         inputs.split(",") if inputs else None, min_coverage, box, mass_min,
+                         simplify=not keep_restrictions)
+    say(found.render(), nl=False)
+    if out is not None:
+        for path in found.write(out, fmt):
+            say(str(path))
 
 
 def main() -> None:

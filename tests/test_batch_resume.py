@@ -7,9 +7,7 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,14 +21,15 @@ from sim.batch.manifest import chunks_of
 SCENARIO, VARIANT, SEED = "june-2025", "no-restraint", 7
 
 
-def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in_process) -> None:
+def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in_process,
+                                                         batch_until_a_chunk) -> None:
     runs, chunk = 8192, 256  # 32 chunks: the kill comes after the first, long before the last
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--variant", VARIANT,
                "--runs", str(runs), "--seed", str(SEED), "--out", str(out),
                "--chunk-size", str(chunk), "--workers", "2", "--quiet"]
     # its own session, so that the kill reaches the worker processes too
-    process = _start_and_wait_for_a_chunk(command, out)
+    process = batch_until_a_chunk(command, out)
     os.killpg(process.pid, signal.SIGKILL)
     process.communicate()
 
@@ -58,27 +57,10 @@ def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in
     assert_frame_equal(resumed.daily, uninterrupted.daily)
 
 
-def _default_sigint() -> None:
-    # A shell starts background jobs with SIGINT ignored, and Python keeps it ignored (no
-    # KeyboardInterrupt) if it starts that way; give the child the terminal's default.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _start_and_wait_for_a_chunk(command: list[str], out: Path) -> subprocess.Popen:
-    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
-    deadline = time.monotonic() + 120
-    while not list((out / "chunks").glob("chunk-*.outcomes.parquet")):
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail(f"no chunk was written: {process.communicate()}")
-        time.sleep(0.005)
-    return process
-
-
-def test_ctrl_c_stops_with_a_one_line_error_and_a_resumable_folder(tmp_path: Path) -> None:
+def test_ctrl_c_stops_with_a_one_line_error_and_a_resumable_folder(tmp_path: Path,
+                                                                    batch_until_a_chunk) -> None:
     out = tmp_path / "interrupted"
-    process = _start_and_wait_for_a_chunk(
+    process = batch_until_a_chunk(
         # 400 chunks: far more than can finish between the first chunk and the signal
         [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--runs", "102400", "--seed", "3",
          "--out", str(out), "--chunk-size", "256", "--workers", "1", "--quiet"], out)

@@ -37,6 +37,8 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from sim.batch.executors import Executor
+
 TOP_CLASSES = 1  # the historical class must be the most likely class
 
 
@@ -200,7 +202,8 @@ class Backtest:
 
 def backtest(scenarios: Sequence[str | Path] | None = None, runs: int = 10_000, seed: int = 0,
              workers: int | None = None, progress: bool | None = None,
-             overrides: Mapping[str, float] | None = None) -> Backtest:
+             overrides: Mapping[str, float] | None = None,
+             executor: Executor | None = None) -> Backtest:
     """Run every episode (default: all shipped ones) and score it against its record.
 
     Args:
@@ -212,11 +215,12 @@ def backtest(scenarios: Sequence[str | Path] | None = None, runs: int = 10_000, 
         progress: a progress bar per episode on stderr (default: when stderr is a terminal).
         overrides: parameter values to use instead of the shipped ones in every episode (as
             ``--set`` takes them), e.g. the fitted values of a calibration.
+        executor: run on this executor (a Dask cluster) instead of local workers.
     """
     if runs < 2:
         raise UserError("a backtest needs at least 2 replicates per episode")
     episodes = load_episodes(scenarios)
-    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides)
+    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides, executor)
                 for s in episodes]
     return Backtest.from_outcomes(episodes, outcomes, seed, overrides)
 

@@ -42,6 +42,8 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from sim.batch.executors import Executor
+
 # The metrics a comparison reports, with the words the table uses for them.
 KEY_METRICS: dict[str, str] = {
     "militia_attacks_on_us": "militia attacks on US targets",
@@ -279,7 +281,8 @@ def metric_rows(outcomes: pd.DataFrame, reference: pd.DataFrame,
 
 def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None = None,
             progress: bool | None = None,
-            overrides: Mapping[str, float] | None = None) -> Comparison:
+            overrides: Mapping[str, float] | None = None,
+            executor: Executor | None = None) -> Comparison:
     """Run every entry (``runs`` replicates, the same ``seed``) and compare them to the first.
 
     Args:
@@ -290,6 +293,7 @@ def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None 
         workers: worker processes per batch (default: one per core).
         progress: a progress bar per entry on stderr (default: when stderr is a terminal).
         overrides: parameter values for every entry (as ``--set`` takes them).
+        executor: run on this executor (a Dask cluster) instead of local workers.
 
     Every scenario and variant is loaded before anything runs, so a misspelt variant fails at
     once. Nothing is written; use ``Comparison.write`` for files.
@@ -301,7 +305,7 @@ def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None 
     loaded = [load_scenario(s, variant_of(v)) for s, v in entries]
     compared = [ComparedEntry(s.id, s.variant, s.title,
                               s.history.outcome_class if s.history else None) for s in loaded]
-    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides)
+    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides, executor)
                 for s in loaded]
     return Comparison.from_outcomes(compared, outcomes, seed)
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.batch.atomic import TEMP_MARK, remove_temp_files
-from sim.batch.errors import BatchInterrupted, ResultsFolderError
-from sim.batch.executors import run_chunks
 from sim.batch.checksums import mismatched
+from sim.batch.errors import BatchError, BatchInterrupted, ResultsFolderError
+from sim.batch.executors import Executor, WorkerLost, local_executor
 from sim.batch.files import CHUNKS, LOCK, ChunkFiles
 from sim.batch.lock import check_not_in_use, folder_lock
 from sim.batch.manifest import (COMPLETE, DONE, RUNNING, chunks_of, identity_difference,
@@ -36,7 +36,7 @@ from sim.batch.plan import (BatchSpec, Chunk, checked_workers, chunk_size_for, m
 from sim.batch.progress import progress_bar, wants_progress
 from sim.batch.readout import metric_descriptions, probe_scenario
 from sim.batch.result import BatchResult
-from sim.batch.worker import ChunkJob, ChunkReport, peak_rss_mb
+from sim.batch.worker import ChunkData, ChunkJob, ChunkReport, compute_chunk, peak_rss_mb, run_chunk
 from sim.memory import check_fits
 from sim.scenario.schema import Scenario
 
@@ -45,7 +45,7 @@ def run_batch(scenario: str | Path | Scenario, variant: str | None = None, runs:
               seed: int = 0, out: str | Path | None = None, workers: int | None = None,
               chunk_size: int | None = None, events: bool = False, resume: bool = False,
               progress: bool | None = None, overrides: Mapping[str, float] | None = None,
-              command: str | None = None) -> BatchResult:
+              command: str | None = None, executor: Executor | None = None) -> BatchResult:
     """Run ``runs`` replicates of a scenario and return their results.
 
     Args:
@@ -58,6 +58,8 @@ def run_batch(scenario: str | Path | Scenario, variant: str | None = None, runs:
         workers: local worker processes (default: one per available core; 1 runs in-process).
             On Windows workers start by ``spawn``, which re-imports the calling script: call
             ``run_batch`` from under ``if __name__ == "__main__":`` there.
+        executor: run the chunks here instead of on local workers, e.g. a Dask cluster
+            (``sim.batch.dask.open_dask``); ``workers`` must then be None.
         chunk_size: replicates per chunk (default: several chunks per worker, at most 8,192).
         events: also keep every event of every replicate (``events.parquet``).
         resume: finish (or re-check) a batch already started in ``out``.
@@ -70,11 +72,14 @@ def run_batch(scenario: str | Path | Scenario, variant: str | None = None, runs:
         be used, ScenarioError for a bad scenario or variant, BatchInterrupted on Ctrl-C.
     """
     spec = make_spec(scenario, variant, runs, seed, overrides, events)
-    n_workers = checked_workers(workers)
-    size = chunk_size_for(spec, chunk_size, n_workers)  # refused here if a chunk cannot fit
+    if executor is not None and workers is not None:
+        raise BatchError("give either local workers or an executor (a Dask cluster), not both")
+    slots = executor.slots if executor is not None else checked_workers(workers)
+    size = chunk_size_for(spec, chunk_size, slots)  # refused here if a chunk cannot fit
     summary = probe_scenario(spec.scenario, spec.seed, spec.override_dict)
     command = command or _python_call(spec, chunk_size)
-    run = _Run(spec, summary, n_workers, chunk_size, size, wants_progress(progress), command)
+    run = _Run(spec, summary, slots, executor, chunk_size, size, wants_progress(progress),
+               command)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="escsim-batch-") as temp:
             return run.into(Path(temp) / "results", resume=False).in_memory()
@@ -152,12 +157,31 @@ def create_folder(folder: Path) -> None:
 
 # --- one run of the batch into a folder -------------------------------------------------------
 
+def run_chunks(job: ChunkJob, chunks: list[Chunk], executor: Executor,
+               on_done: Callable[[ChunkReport], None]) -> None:
+    """Run the chunks on the executor; each one's files are written once, as it finishes.
+
+    Workers that share this disk write their chunk's files; a cluster's workers send the
+    tables back and they are written here.
+    """
+    try:
+        if executor.writes_locally:
+            executor.run_each(run_chunk, job, chunks, on_done)
+        else:
+            def write(data: ChunkData) -> None:
+                on_done(data.write(job.chunks_folder))
+
+            executor.run_each(compute_chunk, job, chunks, write)
+    except WorkerLost as exc:
+        raise WorkerLost(f"{exc}; --resume finishes the batch") from exc
+
 class _Run:
     """A batch being run (or resumed) into one results folder."""
 
     def __init__(self, spec: BatchSpec, summary: dict[str, Any], workers: int,
-                 chunk_size: int | None, planned_size: int, show_progress: bool, command: str):
-        self.spec, self.summary, self.workers = spec, summary, workers
+                 executor: Executor | None, chunk_size: int | None, planned_size: int,
+                 show_progress: bool, command: str):
+        self.spec, self.summary, self.workers, self.executor = spec, summary, workers, executor
         self.chunk_size, self.show_progress, self.command = chunk_size, show_progress, command
         self.planned_size = planned_size  # the chunk size of a new batch (fits in memory)
         self.damaged: list[str] = []  # files found not to match their checksums, redone
@@ -211,13 +235,13 @@ class _Run:
         """Run the chunks not yet done, merge, and mark the batch complete."""
         began = time.perf_counter()
         pending, needs_merge = self._take_stock(folder, manifest)
-        session = start_session(manifest, self.command, min(self.workers, max(1, len(pending))),
-                                self.damaged)
+        executor = self.executor or local_executor(min(self.workers, max(1, len(pending))))
+        session = start_session(manifest, self.command, executor.describe(), self.damaged)
         write_manifest(folder, manifest)
         (folder / CHUNKS).mkdir(exist_ok=True)  # after the manifest: the folder is now a batch's
         peaks: list[float] = []  # workers' peak memory, as reported with each chunk
         try:
-            self._run_pending(folder, manifest, pending, session, peaks)
+            self._run_pending(folder, manifest, pending, session, peaks, executor)
             if needs_merge:
                 manifest["tables_sha256"] = merge_all(folder, chunks_of(manifest), self.summary,
                                                       self.spec.runs, self.spec.events)
@@ -246,7 +270,7 @@ class _Run:
         return pending, needs_merge
 
     def _run_pending(self, folder: Path, manifest: dict[str, Any], pending: list[Chunk],
-                     session: dict[str, Any], peaks: list[float]) -> None:
+                     session: dict[str, Any], peaks: list[float], executor: Executor) -> None:
         """Run the chunks, recording each in the manifest as it finishes."""
         job = ChunkJob(self.spec.scenario, self.spec.seed, self.spec.override_dict,
                        self.spec.events, folder / CHUNKS)
@@ -255,14 +279,15 @@ class _Run:
         with progress_bar(description, self.spec.runs, done_before,
                           self.show_progress and bool(pending)) as advance:
             def on_done(report: ChunkReport) -> None:
-                mark_chunk_done(manifest, report.index, report.seconds, report.sha256)
+                mark_chunk_done(manifest, report.index, report.seconds, report.sha256,
+                                report.cpu_seconds)
                 session["chunks_run"] += 1
                 if report.peak_rss_mb is not None:
                     peaks.append(report.peak_rss_mb)
                 write_manifest(folder, manifest)
                 advance(report.count)
 
-            run_chunks(job, pending, session["workers"], on_done)
+            run_chunks(job, pending, executor, on_done)
 
     def _interrupted(self, folder: Path, manifest: dict[str, Any], pending: list[Chunk],
                      session: dict[str, Any], began: float, peaks: list[float]

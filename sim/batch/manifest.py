@@ -60,7 +60,7 @@ def new_manifest(spec: BatchSpec, chunk_size: int, chunks: list[Chunk],
         "scenario": scenario,
         "chunk_size": chunk_size,
         "chunks": [{"index": c.index, "start": c.start, "count": c.count, "status": PENDING,
-                    "seconds": None, "sha256": None} for c in chunks],
+                    "seconds": None, "cpu_seconds": None, "sha256": None} for c in chunks],
         "tables": {"outcomes": OUTCOMES, "daily": DAILY, "threats": THREATS,
                    "events": EVENTS if spec.events else None},
         "tables_sha256": None,
@@ -154,14 +154,16 @@ def identity_difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str |
     return None
 
 
-def start_session(manifest: dict[str, Any], command: str, workers: int,
+def start_session(manifest: dict[str, Any], command: str, executor: dict[str, Any],
                   damaged: list[str] | None = None) -> dict[str, Any]:
     """Record that a run (first or resumed) is working on the folder; returns its entry.
 
+    ``executor`` describes where the chunks run (``{"kind": ..., "workers": n, ...}``);
     ``damaged`` names the files found damaged (checksum mismatch) and therefore redone.
     """
-    session = {"command": command, "started": now(), "finished": None, "workers": workers,
-               "chunks_run": 0, "seconds": None, "peak_rss_mb": None,
+    session = {"command": command, "started": now(), "finished": None,
+               "workers": executor["workers"], "executor": executor, "chunks_run": 0,
+               "seconds": None, "peak_rss_mb": None,
                "damaged_files_redone": list(damaged or [])}
     manifest["sessions"].append(session)
     manifest["command"] = command
@@ -169,12 +171,17 @@ def start_session(manifest: dict[str, Any], command: str, workers: int,
 
 
 def mark_chunk_done(manifest: dict[str, Any], index: int, seconds: float | None,
-                    sha256: dict[str, str]) -> None:
+                    sha256: dict[str, str], cpu_seconds: float | None = None) -> None:
+    """A chunk is done, its files with these checksums; ``seconds`` (wall) and ``cpu_seconds``
+    are those of the worker that ran it, None when a resumed batch found it done on disk."""
     entry = manifest["chunks"][index]
-    entry["status"], entry["seconds"] = DONE, None if seconds is None else round(seconds, 3)
+    entry["status"] = DONE
+    entry["seconds"] = None if seconds is None else round(seconds, 3)
+    entry["cpu_seconds"] = None if cpu_seconds is None else round(cpu_seconds, 3)
     entry["sha256"] = dict(sha256)
 
 
 def mark_chunk_pending(manifest: dict[str, Any], index: int) -> None:
     entry = manifest["chunks"][index]
-    entry["status"], entry["seconds"], entry["sha256"] = PENDING, None, None
+    entry["status"], entry["seconds"], entry["cpu_seconds"], entry["sha256"] = \
+        PENDING, None, None, None

@@ -41,6 +41,7 @@ from sim.model.outcomes import Tally, metric_names
 from sim.model.places import split_site
 from sim.model.rng import ReplicateRNG
 from sim.model.rules import Situation, Terms
+from sim.model.situation import apply_situation
 from sim.model.state import State, decay_factor, initial_state
 from sim.model.threats import ThreatBook
 from sim.model.world import UNKNOWN, World
@@ -112,6 +113,8 @@ class EscalationModel(mesa.Model):
             ``replicate_start=i, replicates=1``).
         log_events: keep the event log (default: on for up to 1,000 replicates).
         collect_data: run Mesa's DataCollector every step (default on).
+        situation: per-replicate values of situation fields, ``{path: value or R values}``
+            (``initial_state.fear.kataib_hezbollah``...; see sim.model.situation).
         **parameter_overrides: any global parameter (``retaliation_weight=2.5``) or per-actor
             trait (``resolve=0.9`` for all, ``resolve__kataib_hezbollah=0.9`` for one), as a
             number or an array of R values.
@@ -120,7 +123,7 @@ class EscalationModel(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario = "june-2025", variant: str | None = None,
                  replicates: int = 1, rng: Any = None, *, replicate_start: int = 0,
                  log_events: bool | None = None, collect_data: bool = True,
-                 **parameter_overrides: Any):
+                 situation: Mapping[str, Any] | None = None, **parameter_overrides: Any):
         episode, variant, rng = _episode_of(scenario, variant, rng)
         super().__init__(rng=rng, scenario=EpisodeScenario(
             rng=rng, episode=episode if isinstance(episode, str) else str(getattr(
@@ -139,6 +142,7 @@ class EscalationModel(mesa.Model):
         self.threats = ThreatBook(self.world)
         self.state: State = initial_state(self.world, len(self.threats), len(self.threats.leaves))
         self.threats.in_force_at_start(self.state)
+        apply_situation(self, situation)
         self.trigger_actor = np.full((self.world.replicates, len(self.threats)), -1, dtype=np.int64)
         self.ensemble_rng = ReplicateRNG(self.seed, replicate_start, self.world.replicates)
         self.tally = Tally(self.world, self.threats.by,
