@@ -29,6 +29,7 @@ import pandas as pd
 from sim.analysis.backtest import MATCH_THRESHOLD, EpisodeBacktest, backtest_episode, scores_table
 from sim.analysis.episodes import load_episodes, simulated_outcomes
 from sim.analysis.files import json_report, output_folder, save_figure, write_text
+from sim.text import percent
 from sim.analysis.stats import class_probabilities
 from sim.errors import UserError
 from sim.scenario.schema import Scenario
@@ -227,7 +228,8 @@ def backtest(scenarios: Sequence[str | Path] | None = None, runs: int = 10_000, 
 # --- plain text -------------------------------------------------------------------------------
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%" if np.isfinite(value) else "-"
+    """A share, precise enough that a rare event never reads 0% (sim.text.percent)."""
+    return percent(value) if np.isfinite(value) else "-"
 
 
 def _range(low: float | None, high: float | None) -> str:

@@ -174,20 +174,41 @@ def starting_values(space: Sequence[Dimension],
 
 def read_parameters_file(path: str | Path) -> dict[str, float]:
     """The parameters of a ``fitted-parameters.yaml``: the top-level ``parameters:`` mapping
-    and any actor traits under ``actors: {id: {parameters: ...}}`` (as ``trait__id``)."""
-    import yaml
+    and any actor traits under ``actors: {id: {parameters: ...}}`` (as ``trait__id``).
+
+    The file is read like a scenario (bounded in size and depth, plain data only); anything
+    but a number where a value goes is a CalibrationError naming the file and the field.
+    """
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.located import load_located, plain
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalibrationError(f"cannot read start values from {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise CalibrationError(f"{path}: expected a mapping with 'parameters:'")
-    values = {str(k): float(v) for k, v in (data.get("parameters") or {}).items()}
+        data = plain(load_located(Path(path)))
+    except ScenarioError as exc:
+        raise CalibrationError(f"cannot read start values: {exc.problems[0]}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("parameters") or {}, dict) \
+            or not isinstance(data.get("actors") or {}, dict):
+        raise CalibrationError(f"{path}: expected a mapping with 'parameters:' (and optionally "
+                               "'actors:'), as calibrate writes in fitted-parameters.yaml")
+    values = {str(k): _start_number(path, f"parameters.{k}", v)
+              for k, v in (data.get("parameters") or {}).items()}
     for actor, entry in (data.get("actors") or {}).items():
-        for trait, value in ((entry or {}).get("parameters") or {}).items():
-            values[f"{trait}__{actor}"] = float(value)
+        traits = (entry or {}).get("parameters") if isinstance(entry, dict) else entry
+        if not isinstance(traits or {}, dict):
+            raise CalibrationError(f"{path}: actors.{actor}: expected 'parameters:' with "
+                                   "trait values")
+        for trait, value in (traits or {}).items():
+            values[f"{trait}__{actor}"] = _start_number(path, f"actors.{actor}.parameters."
+                                                              f"{trait}", value)
     return values
+
+
+def _start_number(path: str | Path, field: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(float(value)):
+        raise CalibrationError(f"{path}: {field}: expected a finite number, got "
+                               f"{type(value).__name__}")
+    return float(value)
 
 
 def latin_hypercube(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
@@ -545,11 +566,11 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
     if runs < 10:
         raise CalibrationError("calibration needs at least 10 replicates per candidate")
     began = time.perf_counter()
+    space = search_space(parameters)
+    start_values = starting_values(space, start)  # a bad start file fails before any loading
     episodes = load_episodes(scenarios)
     held_out = _split_holdout(episodes, holdout)
     episodes = [e for e in episodes if held_out is None or e.id != held_out.id]
-    space = search_space(parameters)
-    start_values = starting_values(space, start)
     shipped_values = {d.name: d.shipped for d in space}
     say = _printer(progress)
     objective = Objective(episodes, space, runs, seed,

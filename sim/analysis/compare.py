@@ -49,6 +49,8 @@ KEY_METRICS: dict[str, str] = {
     "militia_attacks_on_us": "militia attacks on US targets",
     "window_militia_attacks_on_us": "militia attacks on US targets (assessment window)",
     "killed": "people killed (all kinetic actions)",
+    # the toll of militia attacks alone: in a war episode, scripted strikes swamp "killed"
+    "killed_by_militias": "people killed by militia attacks on US or Israeli targets",
     "retaliatory_strikes": "retaliatory strikes on militias",
     "threats_honoured": "threats honoured",
     "threats_lapsed": "threats lapsed",
@@ -123,6 +125,7 @@ class ComparedEntry:
     scenario: str
     variant: str | None
     title: str = ""
+    historical_class: str | None = None  # the class of the episode's record, if it has one
 
     @property
     def label(self) -> str:
@@ -196,7 +199,8 @@ class Comparison:
             "runs": self.runs, "seed": self.seed, "level": self.level,
             "reference": self.reference.label, "methods": self.methods,
             "entries": [{"scenario": e.scenario, "variant": variant_label(e.variant),
-                         "title": e.title} for e in self.entries],
+                         "title": e.title, "historical_class": e.historical_class}
+                        for e in self.entries],
             "metrics": {name: KEY_METRICS[name] for name in KEY_METRICS
                         if name in set(self.rows["name"])},
             "rows": self.rows.to_dict(orient="records"),
@@ -299,7 +303,8 @@ def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None 
     if runs < 2:
         raise ComparisonError("a comparison needs at least 2 replicates per entry")
     loaded = [load_scenario(s, variant_of(v)) for s, v in entries]
-    compared = [ComparedEntry(s.id, s.variant, s.title) for s in loaded]
+    compared = [ComparedEntry(s.id, s.variant, s.title,
+                              s.history.outcome_class if s.history else None) for s in loaded]
     outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides, executor)
                 for s in loaded]
     return Comparison.from_outcomes(compared, outcomes, seed)

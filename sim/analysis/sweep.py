@@ -129,14 +129,26 @@ def _run_job(reduce: Reduce | None, job: SweepJob) -> tuple[BlockDone, pd.DataFr
     return BlockDone(job, time.perf_counter() - began, time.process_time() - cpu), table
 
 
+def points_per_run(scenario: Scenario, replicates: int, workers: int = 1) -> int:
+    """Parameter points one model run holds: up to ``MAX_REPLICATES_PER_RUN`` replicates, and
+    no more than fit in a worker's memory (MemoryLimitError if one point does not)."""
+    from sim.memory import ModelSize, check_fits, fitting_replicates
+
+    size = ModelSize.of(scenario)
+    check_fits(size, replicates, workers=workers, what=f"a run of {scenario.id}",
+               advice="lower --runs or --workers")
+    fitting = fitting_replicates(size, workers=workers)
+    return max(1, min(MAX_REPLICATES_PER_RUN, fitting) // replicates)
+
+
 def plan_jobs(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, Point]],
-              replicates: int, seed: int, start: int = 0) -> list[SweepJob]:
+              replicates: int, seed: int, start: int = 0, workers: int = 1) -> list[SweepJob]:
     """Blocks of points for each scenario. ``points[i][key]`` is point i's parameters in
     scenario ``key`` (they may differ: a trait of an actor absent from an episode is left out).
     """
-    per_run = max(1, MAX_REPLICATES_PER_RUN // replicates)
     jobs = []
     for key, scenario in scenarios.items():
+        per_run = points_per_run(scenario, replicates, workers)
         for first in range(0, len(points), per_run):
             block = tuple(dict(p[key]) for p in points[first:first + per_run])
             jobs.append(SweepJob(key, scenario, first, block, replicates, seed, start))
@@ -157,7 +169,8 @@ def run_sweep(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, P
     """
     from sim.batch.executors import local_executor
 
-    jobs = plan_jobs(scenarios, points, replicates, seed, start)
+    slots = executor.slots if executor is not None else workers
+    jobs = plan_jobs(scenarios, points, replicates, seed, start, slots)
     # largest first, so that the last block to finish is a small one
     jobs.sort(key=lambda j: -len(j.points) * j.scenario.days)
     done: dict[str, dict[int, pd.DataFrame]] = {key: {} for key in scenarios}

@@ -20,6 +20,7 @@ not see this disk, so they send each chunk's tables back and this process writes
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -76,14 +77,6 @@ def process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C reaches the whole process group; only the main process acts
-    on it (it cancels pending items and lets running ones finish)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 class LocalProcesses:
     """A pool of ``workers`` processes on this machine, started afresh for each ``run_each``."""
 
@@ -95,9 +88,13 @@ class LocalProcesses:
     def run_each(self, fn: Callable[[S, T], R], shared: S, items: Sequence[T],
                  on_result: Callable[[R], None]) -> None:
         """Running items finish on an error or Ctrl-C (a batch's chunk files are written
-        atomically, so a later --resume finds them done); the rest are cancelled."""
+        atomically, so a later --resume finds them done); the rest are cancelled. If this
+        process is killed, the workers end too (sim.batch.worker.worker_setup)."""
+        from sim.batch.worker import worker_setup  # workers ignore Ctrl-C and end with us
+
         pool = ProcessPoolExecutor(max_workers=min(self.slots, len(items)) or 1,
-                                   mp_context=process_context(), initializer=ignore_interrupts)
+                                   mp_context=process_context(), initializer=worker_setup,
+                                   initargs=(os.getpid(),))
         try:
             pending: set[Future[R]] = {pool.submit(fn, shared, item) for item in items}
             while pending:
