@@ -1,7 +1,8 @@
-"""Speed and memory of the ensemble engine (issue 3). Prints figures; asserts nothing.
+"""Speed and memory of the ensemble engine (issues 3 and 10). Prints figures; asserts nothing.
 
     python bench/bench.py            # the full benchmark (several minutes on 2 cores)
     python bench/bench.py --quick    # a short version: smaller batches, same sections
+    python bench/bench.py --sections sobol dask    # only some sections (engine: 1-5)
 
 Sections:
 1. june-2025, 10,000 replicates, one worker, results folder written (target: at most 3 s);
@@ -12,11 +13,19 @@ Sections:
    speed-up and the peak memory of every process (target: at most 2 GB each);
 5. wall time against the number of militias (5, 10, 20), with a generated scenario that extends
    june-2025 and adds militias;
-6. the classroom after-action review (`escsim aar`) of the full June 2025 demonstration game
+6. a Sobol' sensitivity analysis of the four weights the issue names (N = 1,024 base points,
+   first-order and total indices: 6,144 points, 200 replicates each, about 1.2 million
+   replicates) on the local workers (target: under 5 minutes on 2 cores);
+7. the same batch on a Dask LocalCluster of two workers and on two local worker processes;
+8. the classroom after-action review (`escsim aar`) of the full June 2025 demonstration game
    (docs/examples/classroom/moves.yaml) with 1,000 and 10,000 simulated games per distribution
    (target: under 10 s for 1,000), and the size of the saved game.
 
-``python bench/bench.py --classroom-only`` runs section 6 alone.
+``python bench/bench.py --sections classroom`` runs section 8 alone (any subset of engine,
+sobol, dask and classroom can be chosen).
+
+CPU time is printed beside wall time where it is measured: this process plus the workers'
+own (each chunk and block reports the CPU time of the process that ran it).
 
 Timings are wall-clock on whatever else the machine is doing; run it on a quiet machine.
 """
@@ -56,13 +65,22 @@ class Sizes:
     workers_runs: int  # section 4: one against two workers
     big_runs: int  # section 4: the large run with two workers
     militia_runs: int  # section 5
+    sobol_n: int  # section 6: base points of the Sobol' design
+    dask_runs: int  # section 7
     militias: tuple[int, ...] = (5, 10, 20)
+    sobol_runs: int = 200
 
 
 FULL = Sizes(headline=10_000, mesa_runs=200, scaling=(1_000, 10_000, 100_000),
-             workers_runs=100_000, big_runs=1_000_000, militia_runs=10_000)
+             workers_runs=100_000, big_runs=1_000_000, militia_runs=10_000, sobol_n=1024,
+             dask_runs=200_000)
 QUICK = Sizes(headline=10_000, mesa_runs=50, scaling=(1_000, 10_000, 30_000),
-              workers_runs=30_000, big_runs=100_000, militia_runs=2_000)
+              workers_runs=30_000, big_runs=100_000, militia_runs=2_000, sobol_n=64,
+              dask_runs=30_000)
+SOBOL_WEIGHTS = ("directive_weight", "decapitation_fear_weight", "stake_weight",
+                 "retaliation_weight")
+SOBOL_GOAL_SECONDS = 300
+SECTIONS = ("engine", "sobol", "dask", "classroom")
 
 
 def timed[T](call: Callable[[], T]) -> tuple[float, T]:
@@ -271,8 +289,8 @@ def child_cpu() -> float:
 
 
 def classroom_review(sizes: Sizes, work: Path) -> None:
-    """Section 6: `escsim aar` of the demonstration game, as a user runs it."""
-    print("\n6. classroom after-action review of the full June 2025 demonstration game "
+    """Section 8: `escsim aar` of the demonstration game, as a user runs it."""
+    print("\n8. classroom after-action review of the full June 2025 demonstration game "
           "(`escsim aar`, with Python start-up; target < 10 s for 1,000)")
     game = work / "demo.escsim"
     subprocess.run([sys.executable, "-m", "sim.cli", "play", SCENARIO, "--teams", DEMO_TEAMS,
@@ -291,12 +309,86 @@ def classroom_review(sizes: Sizes, work: Path) -> None:
               f"      {inside}")
 
 
+def wall_and_cpu(wall: float, cpu: float) -> str:
+    """``12.3 s wall, 23.9 s CPU (1.94 cores busy)``."""
+    return f"{wall:7.1f} s wall, {cpu:7.1f} s CPU ({cpu / wall:.2f} cores busy)"
+
+
+def sobol_section(sizes: Sizes) -> None:
+    """Section 6: a Sobol' analysis of four weights, on local worker processes."""
+    from sim.experiments.sensitivity import sensitivity
+
+    workers = available_cores()
+    d, n, runs = len(SOBOL_WEIGHTS), sizes.sobol_n, sizes.sobol_runs
+    points = n * (d + 2)
+    print(f"\n6. Sobol' analysis of {SCENARIO}: {d} weights, N = {n:,} (first-order and total "
+          f"indices: N(D + 2) = {points:,} points), {runs} replicates per point = "
+          f"{points * runs:,} replicates, {workers} workers")
+    began, cpu = time.perf_counter(), time.process_time()
+    study = sensitivity(SCENARIO, params=",".join(SOBOL_WEIGHTS), n=n, runs=runs, seed=SEED,
+                        outcomes=["class == 'restraint'", "militia_attacks_on_us"],
+                        workers=workers, progress=False)
+    wall = time.perf_counter() - began
+    total_cpu = time.process_time() - cpu + study.seconds.get("cpu", 0.0)
+    model = study.seconds["evaluate"]
+    print(f"   whole analysis: {wall_and_cpu(wall, total_cpu)}; model runs {model:.1f} s "
+          f"({points * runs / model:,.0f} replicates/s), SALib and replicate noise "
+          f"{wall - model:.1f} s")
+    print(f"   target < {SOBOL_GOAL_SECONDS} s on 2 cores: "
+          f"{'met' if wall < SOBOL_GOAL_SECONDS else 'NOT met'} ({workers} cores here); the "
+          f"second-order design would run N(2D + 2) = {n * (2 * d + 2):,} points")
+    table = study.main_table()
+    for name in study.shown_outcomes():
+        rows = table[(table["outcome"] == name) & (table["index"] == "ST")]
+        top = rows.sort_values("value", ascending=False).iloc[0]
+        print(f"   {name}: largest ST {top['parameter']} {top['value']:.3f} "
+              f"[{top['low']:.3f}, {top['high']:.3f}], replicate noise up to "
+              f"{study.worst_noise(name)['noise_se']:.3f}")
+
+
+def dask_section(sizes: Sizes, work: Path) -> None:
+    """Section 7: one batch on a Dask LocalCluster and on local processes, two workers each."""
+    import pandas as pd
+
+    from sim.batch.dask import open_dask
+
+    runs = sizes.dask_runs
+    print(f"\n7. {runs:,} replicates on a Dask LocalCluster (2 worker processes, loopback) and "
+          "on 2 local worker processes")
+    began = time.perf_counter()
+    with open_dask(local=2) as cluster:
+        started = time.perf_counter() - began
+        cluster.client.run(lambda: __import__("sim.batch.worker"))  # as a warm pool would be
+        dask_wall, dask_cpu, on_dask = _timed_batch(work / "dask", runs, executor=cluster)
+    local_wall, local_cpu, local = _timed_batch(work / "local", runs, workers=2)
+    same = pd.read_parquet(on_dask / "outcomes.parquet").equals(
+        pd.read_parquet(local / "outcomes.parquet"))
+    print(f"   cluster start-up {started:.1f} s; chunks of "
+          f"{json.loads((on_dask / 'manifest.json').read_text())['chunk_size']:,}")
+    print(f"   Dask LocalCluster: {wall_and_cpu(dask_wall, dask_cpu)}   "
+          f"{per_replicate(dask_wall, runs)}")
+    print(f"   local processes:   {wall_and_cpu(local_wall, local_cpu)}   "
+          f"{per_replicate(local_wall, runs)}")
+    print(f"   Dask / local wall time: {dask_wall / local_wall:.2f}; identical outcomes: "
+          f"{'yes' if same else 'NO'}")
+
+
+def _timed_batch(out: Path, runs: int, **where: Any) -> tuple[float, float, Path]:
+    """Wall time of a batch, and its CPU time: this process's and every chunk's worker's."""
+    began, cpu = time.perf_counter(), time.process_time()
+    run_batch(SCENARIO, runs=runs, seed=SEED, out=out, progress=False, **where)
+    wall, own = time.perf_counter() - began, time.process_time() - cpu
+    manifest = json.loads((out / "manifest.json").read_text())
+    return wall, own + sum(c["cpu_seconds"] or 0.0 for c in manifest["chunks"]), out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short version of every section")
-    parser.add_argument("--classroom-only", action="store_true", help="run section 6 alone")
-    args = parser.parse_args(argv)
-    sizes = QUICK if args.quick else FULL
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS),
+                        help="which sections to run (engine: sections 1-5)")
+    arguments = parser.parse_args(argv)
+    sizes = QUICK if arguments.quick else FULL
     from importlib.metadata import version
 
     print(f"escsim {version('escsim')} benchmark ({'quick' if sizes is QUICK else 'full'}): "
@@ -307,14 +399,17 @@ def main(argv: list[str] | None = None) -> None:
     run_batch(SCENARIO, runs=256, seed=SEED, workers=1, progress=False)  # warm caches and imports
     with tempfile.TemporaryDirectory(prefix="escsim-bench-") as temp:
         work = Path(temp)
-        if args.classroom_only:
-            classroom_review(sizes, work)
-        else:
+        if "engine" in arguments.sections:
             ensemble = headline(sizes, work)
             mesa_comparison(sizes, ensemble)
             scaled = scaling_with_replicates(sizes, work)
             workers_and_memory(sizes, work, scaled.get(sizes.workers_runs))
             scaling_with_militias(sizes, work)
+        if "sobol" in arguments.sections:
+            sobol_section(sizes)
+        if "dask" in arguments.sections:
+            dask_section(sizes, work)
+        if "classroom" in arguments.sections:
             classroom_review(sizes, work)
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s; load average now "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")

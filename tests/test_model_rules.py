@@ -336,6 +336,28 @@ def test_striking_back_settles_part_of_a_grievance():
     assert model.state.grievance[us, 0, kh] == pytest.approx(4.0 * kept * decay)
 
 
+def test_an_attack_shot_down_still_aggrieves_and_a_series_adds_up(write):
+    """Being attacked at all is an affront: three KH drones shot down over Ain al-Asad leave the
+    US with three times ``affront_harm`` of grievance toward KH (less its decay), and nothing
+    more, since none got through."""
+    path = write("affront.yaml",
+                 "id: test-affront\ntitle: affront test\nextends: june-2025\ninjects:\n" + "".join(
+                     f"  drone-{i}: {{date: 2025-06-13, actor: kataib_hezbollah, "
+                     "action: drone_attack, target: united_states, result: {hit: false},\n"
+                     "             evidence: [f-20250614-ain-al-asad-drones]}\n"
+                     for i in range(3)))
+    model = EscalationModel(str(path), replicates=1, rng=1, collect_data=False)
+    us, kh = model.world.index["united_states"], model.world.index["kataib_hezbollah"]
+    while str(model.date) < "2025-06-13":
+        model.step()
+    before = model.state.grievance[us, 0, kh]
+    model.step()
+    decay = 0.5 ** (1 / model.world.param("grievance_half_life")[0])
+    affront = model.world.param("affront_harm")[0]
+    assert affront > 0
+    assert model.state.grievance[us, 0, kh] == pytest.approx((before + 3 * affront) * decay)
+
+
 def test_control_can_change_on_a_date(write):
     path = write("later.yaml", """
 id: test-free-later
@@ -420,6 +442,7 @@ def test_each_reason_for_restraint_lowers_simulated_attacks(parameter, low, high
     assert clearly_lower(p_with, n_with, p_without, n_without), (p_without, p_with)
 
 
+@pytest.mark.slow
 def test_casualties_raise_simulated_retaliation(write):
     """A scripted KH rocket attack on US forces on 15 June 2025, lethal or not: the US strikes
     back at KH clearly more often after the lethal one."""

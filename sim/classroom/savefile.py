@@ -36,6 +36,7 @@ from typing import Any
 from sim import __version__
 from sim.batch.atomic import write_text_atomic
 from sim.classroom.errors import GameFileError
+from sim.reading import FileRefused, read_bytes
 
 FORMAT = "escsim-game"
 FORMAT_VERSION = 1
@@ -67,11 +68,11 @@ def read_game_file(path: Path) -> tuple[dict[str, Any], str]:
     """The game body of a saved file and the escsim version that wrote it; GameFileError with
     the reason for anything that is not a whole, unmodified game file this escsim can read."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)  # bounded: a device, a pipe or a huge file is refused unread
     except FileNotFoundError:
         raise GameFileError(f"{path}: no such game file") from None
-    except OSError as exc:
-        raise GameFileError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except FileRefused as exc:
+        raise GameFileError(f"{path}: {exc}") from None
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -143,8 +143,9 @@ def resolve(world: World, state: State, batch: Batch, u: np.ndarray) -> Outcome:
                                                    injured, act)
     coerced = harmful & ~KINETIC[act]  # a coercive measure always lands
     material = MATERIAL_HARM[act] * keep
-    harm = ((hit | coerced) * material + killed * world.param("harm_per_killed")
-            + injured * world.param("harm_per_injured"))
+    # being attacked at all is an affront, even when the attack is shot down
+    harm = ((hit | coerced) * material + attempted * world.param("affront_harm")
+            + killed * world.param("harm_per_killed") + injured * world.param("harm_per_injured"))
     return Outcome(attempted, hit, intercepted, killed, injured, harm,
                    perceived_authors(world, batch, u[:, 4]))
 

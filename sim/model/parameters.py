@@ -119,6 +119,11 @@ GLOBAL: dict[str, ParameterSpec] = {p.name: p for p in (
         "f-20200313-us-strikes-five-sites", "f-2024-iri-316-attacks"),
        "The US answered the attacks that killed Americans within days; the many attacks that "
        "did not kill went mostly unanswered.", "direction"),
+    _p("affront_harm", "harm an attack does by being made at all, whether or not it gets "
+       "through: a series of failed attacks adds up to a grievance", 0.0, 1.0, 0.1,
+       ("f-20231026-us-answers-failed-attacks",),
+       "The US struck in Syria on 26 October 2023 in answer to a series of attacks on its forces "
+       "that had mostly failed; one tenth of a death per attempt is a judgement.", "direction"),
     _p("retaliation_satisfaction", "share of an actor's grievance toward a target that one act "
        "of its own against that target settles", 0.0, 1.0, 0.6,
        ("f-20200313-us-strikes-five-sites", "f-20200327-pentagon-escalation-plans",

@@ -24,8 +24,9 @@ where
 - E_ret(a, o) = provocation(o) * credibility(a -> t) * retaliation_severity(t)
   + sum over threats by others in force that o would set off of
   credibility(a -> author) * rung(promised response) / top rung * weight(who it would hit),
-  with provocation(o) = h / (h + provocation_harm) for the harm h the act is expected to do
-  (acts that do little harm provoke little);
+  with provocation(o) = h / (h + provocation_harm) for the harm h the act is expected to do,
+  counting ``affront_harm`` for the attempt itself (acts that do little harm provoke little,
+  but a series of them adds up);
 - D(a, o), what the act puts at risk in Iraq: for an actor based in Iraq (a militia) the
   reprisals it invites, E_ret, plus ``host_state_stake_factor`` when t is the federal
   government itself; for anyone else, 1 when the act lands inside Iraq.
@@ -37,7 +38,7 @@ kept apart (``Terms``) so that ``escsim explain`` can show how much each one wei
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -67,23 +68,39 @@ TERM_NAMES = ("reluctance", "grievance", "solidarity", "denial", "directive", "c
               "retaliation", "decapitation", "stake", "hiding", "effort", "situation")
 
 
-@dataclass
 class Terms:
-    """The named parts of U for every option, each (R, n); U is their sum."""
+    """U for every option, (R, n), built term by term; with ``keep_parts`` each named term is
+    also kept on its own (what ``escsim explain`` reads), otherwise only their sum is."""
 
-    shape: tuple[int, int]
-    parts: dict[str, np.ndarray] = field(default_factory=dict)
+    def __init__(self, shape: tuple[int, int], keep_parts: bool = True):
+        self.shape = shape
+        self._sum = np.zeros(shape)
+        self.parts: dict[str, np.ndarray] = {}
+        self.keep_parts = keep_parts
 
     def add(self, name: str, values: np.ndarray, columns: np.ndarray | slice = slice(None)) -> None:
-        if name not in self.parts:
-            self.parts[name] = np.zeros(self.shape)
-        self.parts[name][:, columns] += values
+        self._sum[:, columns] += values
+        if self.keep_parts:
+            if name not in self.parts:
+                self.parts[name] = np.zeros(self.shape)
+            self.parts[name][:, columns] += values
+
+    def add_block(self, columns: np.ndarray, parts: dict[str, np.ndarray]) -> None:
+        """Add several terms for the same columns at once: one write into the sum."""
+        values = iter(parts.values())
+        block = np.array(next(values), dtype=np.float64, copy=True)
+        for more in values:
+            block += more
+        self._sum[:, columns] += block
+        if self.keep_parts:
+            for name, part in parts.items():
+                if name not in self.parts:
+                    self.parts[name] = np.zeros(self.shape)
+                self.parts[name][:, columns] += part
 
     def total(self) -> np.ndarray:
-        out = np.zeros(self.shape)
-        for values in self.parts.values():
-            out += values
-        return out
+        """The sum of the terms (the array itself: copy it before changing it)."""
+        return self._sum
 
 
 @dataclass
@@ -109,22 +126,25 @@ def recognition(world: World, mode: np.ndarray) -> np.ndarray:
 
 def effect(state: State, action: np.ndarray, site: np.ndarray) -> np.ndarray:
     """(R, n) chance an act gets through the target site's air defence."""
-    return 1.0 - INTERCEPTABLE[action][None, :] * state.air_defence[:, site]
+    through = state.air_defence[:, site] * -INTERCEPTABLE[action]
+    through += 1.0
+    return through
 
 
 def expected_harm(world: World, state: State, action: np.ndarray, site: np.ndarray,
-                  mode: np.ndarray) -> np.ndarray:
-    """(R, n) harm an act is expected to do: the chance it gets through times the damage
-    and casualties of a hit at the site's exposure (a forewarned strike keeps only
-    ``forewarning_factor`` of both)."""
+                  mode: np.ndarray, through: np.ndarray | None = None) -> np.ndarray:
+    """(R, n) harm an act is expected to do: the chance it gets through (``through``, if
+    already known) times the damage and casualties of a hit at the site's exposure (a
+    forewarned strike keeps only ``forewarning_factor`` of both)."""
     p = world.param
-    keep = np.where(mode == FOREWARNED, p("forewarning_factor")[:, None], 1.0) \
-        if (mode == FOREWARNED).any() else 1.0
-    lethal = LETHALITY[action][None, :] * state.exposure[:, site]
     casualties = KILLED_IF_LETHAL[action] * (p("harm_per_killed")[:, None]
                                              + INJURED_PER_KILLED[action] * p("harm_per_injured")[:, None])
-    per_hit = keep * (MATERIAL_HARM[action][None, :] + lethal * casualties)
-    return effect(state, action, site) * per_hit
+    per_hit = MATERIAL_HARM[action] + LETHALITY[action] * state.exposure[:, site] * casualties
+    if (mode == FOREWARNED).any():
+        per_hit *= np.where(mode == FOREWARNED, p("forewarning_factor")[:, None], 1.0)
+    per_hit *= effect(state, action, site) if through is None else through
+    per_hit += p("affront_harm")[:, None]  # the attempt itself, whether or not it gets through
+    return per_hit
 
 
 def provocation(world: World, harm: np.ndarray) -> np.ndarray:
@@ -193,36 +213,36 @@ def strike_terms(sit: Situation, actor: int, opts: Options, terms: Terms) -> Non
     p, tr = w.param, w.trait
     act, tgt, site, mode = opts.action[cols], opts.target[cols], opts.site[cols], opts.mode[cols]
     x = recognition(w, mode)
-    k = cols.size
     climb = np.maximum(RUNGS[act] - LOWEST_KINETIC_RUNG, 0)
-    terms.add("reluctance", tr("aggression")[:, a, None]
-              - p("escalation_aversion")[:, None] * climb[None, :], cols)
+    parts: dict[str, np.ndarray] = {
+        "reluctance": tr("aggression")[:, a, None] - p("escalation_aversion")[:, None] * climb}
     grievance = p("grievance_weight")[:, None] * (
-        np.log1p(s.grievance_of(a)[:, tgt]) + np.log1p(w.disputes[sit.day, a, tgt])[None, :])
+        np.log1p(s.grievance_of(a)[:, tgt]) + np.log1p(w.disputes[sit.day, a, tgt]))
     solidarity = (p("solidarity_weight") * tr("solidarity")[:, a])[:, None] \
-        * w.front_drive[sit.day, tgt][None, :]
+        * w.front_drive[sit.day, tgt]
     through = effect(s, act, site)
-    terms.add("grievance", x * grievance, cols)
-    terms.add("solidarity", x * solidarity, cols)
-    terms.add("denial", -x * (1.0 - through) * (grievance + solidarity), cols)
+    parts["grievance"] = x * grievance
+    parts["solidarity"] = x * solidarity
+    parts["denial"] = (through - 1.0) * (parts["grievance"] + parts["solidarity"])
     patron = w.patron[a]
     if patron >= 0:
-        terms.add("directive", (p("directive_weight") * s.directive[:, a])[:, None]
-                  * w.enemies[patron, tgt][None, :], cols)
-    harm = expected_harm(w, s, act, site, mode)
+        parts["directive"] = (p("directive_weight") * s.directive[:, a])[:, None] \
+            * w.enemies[patron, tgt]
+    harm = expected_harm(w, s, act, site, mode, through)
     e_ret = expected_retaliation(sit, a, a, opts, cols, harm)
-    terms.add("retaliation", -x * (p("retaliation_weight") * tr("risk_aversion")[:, a])[:, None]
-              * e_ret, cols)
+    parts["retaliation"] = -(p("retaliation_weight") * tr("risk_aversion")[:, a])[:, None] \
+        * x * e_ret
     if w.kinds[a] is ActorKind.MILITIA:
-        terms.add("decapitation", -x * (p("decapitation_fear_weight") * s.fear[:, a])[:, None]
-                  * w.decapitators[tgt][None, :] * s.credibility_of(a)[:, tgt], cols)
-        terms.add("hiding", -(tr("hiding_cost")[:, a] * s.hidden[:, a])[:, None]
-                  * np.ones((1, k)), cols)
-    terms.add("stake", -x * stake_cost(sit, a, tgt, site, e_ret), cols)
+        parts["decapitation"] = -(p("decapitation_fear_weight") * s.fear[:, a])[:, None] \
+            * x * (w.decapitators[tgt] * s.credibility_of(a)[:, tgt])
+        parts["hiding"] = np.broadcast_to(
+            -(tr("hiding_cost")[:, a] * s.hidden[:, a])[:, None], x.shape)
+    parts["stake"] = -x * stake_cost(sit, a, tgt, site, e_ret)
     commitment = sit.threats.commitment(s, a, opts, sit.trigger_actor)
     if commitment is not None:
-        terms.add("commitment", (p("commitment_weight") * tr("resolve")[:, a])[:, None]
-                  * commitment[:, cols], cols)
+        parts["commitment"] = (p("commitment_weight") * tr("resolve")[:, a])[:, None] \
+            * commitment[:, cols]
+    terms.add_block(cols, parts)
 
 
 def stake_cost(sit: Situation, actor: int, target: np.ndarray, site: np.ndarray,

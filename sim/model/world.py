@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -52,6 +53,21 @@ class Options:
 
     def __len__(self) -> int:
         return len(self.action)
+
+    @cached_property
+    def group_starts(self) -> np.ndarray:
+        """First column of each group (options are ordered so that groups are runs)."""
+        return np.flatnonzero(np.r_[True, np.diff(self.group) != 0])
+
+    @cached_property
+    def group_intent(self) -> np.ndarray:
+        """The intent of each group."""
+        return self.intent[self.group_starts]
+
+    @cached_property
+    def intent_starts(self) -> np.ndarray:
+        """First group of each intent (groups are ordered by intent)."""
+        return np.flatnonzero(np.r_[True, np.diff(self.group_intent) != 0])
 
     def subset(self, keep: np.ndarray) -> Options:
         """The options where ``keep`` holds, with intents and groups renumbered densely."""
@@ -131,8 +147,11 @@ def build_options(actor: ActorSpec, specs: list[ActorSpec], sites: list[list[int
             for si in target_sites:
                 for mode in _modes(act, actor, has_fronts):
                     rows.append((ai, ti, si, int(mode), free, act.intent))
+    intents = tuple(dict.fromkeys(row[5] for row in rows))  # hold first, in catalogue order
+    # order the options by intent, then target (stable), so that each group is a run of
+    # columns: the choice reduces over groups in one pass
+    rows.sort(key=lambda row: (intents.index(row[5]), row[1]))
     action, target, site, mode, free, intent_names = zip(*rows, strict=True)
-    intents = tuple(dict.fromkeys(intent_names))  # hold first, in catalogue order
     intent = np.array([intents.index(i) for i in intent_names])
     groups = {key: g for g, key in enumerate(dict.fromkeys(zip(intent.tolist(), target)))}
     group = np.array([groups[key] for key in zip(intent.tolist(), target)])

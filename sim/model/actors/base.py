@@ -47,9 +47,10 @@ class Actor(mesa.Agent):
     def decides_on(self, day: int) -> bool:
         return self.can_decide and bool(self.model.world.free_days[day, self.index])
 
-    def terms(self, sit: Situation) -> Terms:
-        """Every term of U for every option and replicate."""
-        terms = Terms((sit.world.replicates, len(self.options)))
+    def terms(self, sit: Situation, keep_parts: bool = True) -> Terms:
+        """Every term of U for every option and replicate (each kept apart when
+        ``keep_parts``, as ``escsim explain`` needs; the model's own runs keep only the sum)."""
+        terms = Terms((sit.world.replicates, len(self.options)), keep_parts)
         strike_terms(sit, self.index, self.options, terms)
         threaten_terms(sit, self.index, self.options, terms)
         effort_terms(sit.world, self.options, terms)
@@ -64,7 +65,7 @@ class Actor(mesa.Agent):
         scores = (terms or self.terms(sit)).total()
         closed = closed_options(sit.world, sit.state, self.index, self.options)
         if closed is not None:
-            scores[closed] = -np.inf
+            scores = np.where(closed, -np.inf, scores)
         return scores
 
     def decide(self, sit: Situation, uniforms: np.ndarray, terms: Terms | None = None
