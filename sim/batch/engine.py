@@ -31,7 +31,8 @@ from sim.batch.plan import (BatchSpec, Chunk, checked_chunk_size, checked_worker
 from sim.batch.progress import progress_bar, wants_progress
 from sim.batch.readout import metric_descriptions, probe_scenario
 from sim.batch.result import BatchResult
-from sim.batch.worker import ChunkData, ChunkJob, ChunkReport, compute_chunk, peak_rss_mb, run_chunk
+from sim.batch.worker import (ChunkData, ChunkJob, ChunkReport, compute_chunk, peak_rss_mb,
+                              run_chunk)
 from sim.scenario.schema import Scenario
 
 
@@ -185,6 +186,7 @@ def run_chunks(job: ChunkJob, chunks: list[Chunk], executor: Executor,
             executor.run_each(compute_chunk, job, chunks, write)
     except WorkerLost as exc:
         raise WorkerLost(f"{exc}; --resume finishes the batch") from exc
+
 
 class _Run:
     """A batch being run (or resumed) into one results folder."""
