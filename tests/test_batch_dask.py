@@ -129,7 +129,8 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_scheduler_that_does_not_answer_is_one_line_within_the_timeout(cli, tmp_path: Path) -> None:
+def test_a_scheduler_that_does_not_answer_is_one_line_within_the_timeout(cli, tmp_path: Path
+                                                                          ) -> None:
     address = f"tcp://127.0.0.1:{_closed_port()}"
     done = cli("batch", SCENARIO, "--runs", "100", "--out", str(tmp_path / "never"),
                "--scheduler", address, "--connect-timeout", "2", timeout=60)

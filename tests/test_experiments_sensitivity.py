@@ -108,7 +108,7 @@ def test_june_2025_replicate_noise_intervals_shrink_with_more_replicates() -> No
     spec = load_scenario("june-2025")
     noise = {}
     for runs in (8, 64):
-        study = sensitivity(spec, params=WEIGHTS, n=32, runs=runs, seed=4, workers=1,
+        study = sensitivity(spec, params=WEIGHTS, n=16, runs=runs, seed=4, workers=1,
                             outcomes=["class == 'restraint'", "militia_attacks_on_us"],
                             progress=False)
         noise[runs] = study.main_table().groupby("outcome")["noise_se"].mean()

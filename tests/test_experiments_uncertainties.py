@@ -63,7 +63,8 @@ def test_a_file_gives_ranges_and_distributions(june, tmp_path: Path) -> None:
     path.write_text("scenario: june-2025\nuncertainties:\n"
                     "  directive_weight:\n"
                     "  stake_weight: [1, 4]\n"
-                    "  actors.badr.stake: {distribution: triangular, low: 0.5, high: 1, peak: 0.9}\n"
+                    "  actors.badr.stake: {distribution: triangular, low: 0.5, high: 1, "
+                    "peak: 0.9}\n"
                     "  retaliation_weight: {distribution: truncnorm, low: 0, high: 8, mean: 2, "
                     "sd: 1}\n"
                     "  fear_half_life: {distribution: loguniform, low: 5, high: 100}\n",

@@ -89,7 +89,8 @@ def test_an_override_for_every_replicate_equals_the_scenario_with_that_value(
 
 
 def test_values_differ_replicate_by_replicate(scenario: Scenario) -> None:
-    path, (high, _) = "injects.baghdad-meets-kh.magnitude", CASES["injects.baghdad-meets-kh.magnitude"]
+    path = "injects.baghdad-meets-kh.magnitude"
+    high = CASES[path][0]
     low = 1.0
     mixed = run(scenario, situation={path: np.where(np.arange(R) % 2 == 0, high, low)})
     for value, rows in ((high, slice(0, None, 2)), (low, slice(1, None, 2))):
@@ -100,7 +101,8 @@ def test_values_differ_replicate_by_replicate(scenario: Scenario) -> None:
 
 def test_fields_name_what_the_scenario_sets(scenario: Scenario) -> None:
     fields = situation_fields(scenario)
-    assert fields[f"initial_state.fear.{KH}"].given and fields[f"initial_state.fear.{KH}"].value == 0.4
+    fear = fields[f"initial_state.fear.{KH}"]
+    assert fear.given and fear.value == 0.4
     assert not fields[f"initial_state.fear.{US}"].given
     assert fields["initial_state.directive.badr"].low == -1.0
     assert fields[f"actors.{KH}.stake"].given

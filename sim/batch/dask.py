@@ -33,6 +33,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_TIMEOUT = 10.0  # seconds to wait for a scheduler to answer, and for a first worker
+# The model allocates and frees arrays of megabytes every simulated day. Dask's nannies start
+# workers with MALLOC_TRIM_THRESHOLD_=65536, which hands such memory back to the system at
+# once and turns glibc's adaptive thresholds off, so each day's arrays fault their pages in
+# afresh: about 1.5 times the CPU time of a local worker. Large fixed thresholds keep them.
+# (They must be in the environment the worker process starts with: Dask sets its
+# ``distributed.nanny.pre-spawn-environ`` before spawning, and ``env`` only after.)
+WORKER_ENVIRONMENT = {"MALLOC_TRIM_THRESHOLD_": str(256 * 2**20),
+                      "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20)}
 
 
 class ModelMismatch(RuntimeError):
@@ -164,14 +172,19 @@ def _wait_for_a_worker(client: Any, address: str, timeout: float) -> None:
 
 @contextmanager
 def _local_cluster(workers: int) -> Iterator[DaskExecutor]:
+    import dask
     from distributed import Client, LocalCluster
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise BatchError(f"--dask-local must be a whole number of at least 1, got {workers!r}")
-    # one thread per worker process: the model is numpy-bound and holds the GIL between calls
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None,
-                           silence_logs=logging.ERROR)
+    environment = {f"distributed.nanny.pre-spawn-environ.{k}": v
+                   for k, v in WORKER_ENVIRONMENT.items()}
+    with dask.config.set(environment):
+        # one thread per worker process: the model is numpy code that holds the GIL between
+        # calls; the nannies read the environment above as they start their workers
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None,
+                               silence_logs=logging.ERROR)
     try:
         client = Client(cluster, set_as_default=False)
         try:

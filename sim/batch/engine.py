@@ -36,7 +36,8 @@ from sim.batch.plan import (BatchSpec, Chunk, checked_workers, chunk_size_for, m
 from sim.batch.progress import progress_bar, wants_progress
 from sim.batch.readout import metric_descriptions, probe_scenario
 from sim.batch.result import BatchResult
-from sim.batch.worker import ChunkData, ChunkJob, ChunkReport, compute_chunk, peak_rss_mb, run_chunk
+from sim.batch.worker import (ChunkData, ChunkJob, ChunkReport, compute_chunk, peak_rss_mb,
+                              run_chunk)
 from sim.memory import check_fits
 from sim.scenario.schema import Scenario
 
@@ -174,6 +175,7 @@ def run_chunks(job: ChunkJob, chunks: list[Chunk], executor: Executor,
             executor.run_each(compute_chunk, job, chunks, write)
     except WorkerLost as exc:
         raise WorkerLost(f"{exc}; --resume finishes the batch") from exc
+
 
 class _Run:
     """A batch being run (or resumed) into one results folder."""

@@ -35,8 +35,8 @@ def _outcome_lines(study: SensitivityStudy, name: str, top: int) -> list[str]:
                      f"{'noise':>8}")
         for p in order[:top]:
             star = pd.Series({k: wide.loc[p, (k, "mu_star")] for k in ("value", "low", "high")})
-            lines.append(f"  {p:<{width}}{_interval(star):>26}{wide.loc[p, ('value', 'sigma')]:9.3f}"
-                         f"{wide.loc[p, ('value', 'mu')]:9.3f}"
+            sigma, mu = wide.loc[p, ("value", "sigma")], wide.loc[p, ("value", "mu")]
+            lines.append(f"  {p:<{width}}{_interval(star):>26}{sigma:9.3f}{mu:9.3f}"
                          f"   {_noise(wide.loc[p, ('noise_se', 'mu_star')])}")
         hidden = len(order) - top
     else:

@@ -353,7 +353,8 @@ def template(scenario: Scenario, space: UncertaintySpace) -> str:
     meaning and the scenario's value: a starting point to edit."""
     lines = [f"# Uncertainties for {scenario.id}: what an experiment varies, and over which",
              "# range. Each entry: nothing (the default range), [low, high], or",
-             "# {distribution: uniform|loguniform|triangular|truncnormal, low, high, peak, mean, sd}.",
+             "# {distribution: uniform|loguniform|triangular|truncnormal, low, high, peak,",
+             "#  mean, sd}.",
              f"scenario: {scenario.id}", "uncertainties:"]
     for u in space:
         f = factor(u.name, scenario)
