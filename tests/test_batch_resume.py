@@ -7,7 +7,9 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -186,9 +188,10 @@ def test_batch_killed_during_the_final_merge_resumes_to_the_uninterrupted_tables
 
 @linux_only
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_killing_the_main_process_ends_its_workers(how: signal.Signals, tmp_path: Path) -> None:
+def test_killing_the_main_process_ends_its_workers(how: signal.Signals, tmp_path: Path,
+                                                  batch_until_a_chunk) -> None:
     out = tmp_path / "orphans"
-    process = _start_and_wait_for_a_chunk(
+    process = batch_until_a_chunk(
         [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--runs", "102400", "--seed", "3",
          "--out", str(out), "--chunk-size", "256", "--workers", "2", "--quiet"], out)
     helpers = [pid for pid in _session_processes(process.pid) if pid != process.pid]

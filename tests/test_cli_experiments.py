@@ -19,10 +19,11 @@ def test_sensitivity_writes_its_table_report_and_figure(main_in_process, tmp_pat
     out = tmp_path / "sens"
     code, stdout, err = main_in_process("sensitivity", "june-2025", "--method", "sobol",
                                         "--params", WEIGHTS, "--n", "8", "--runs", "8",
+                                        "--outcome", "militia_armed_assaults > 0",
                                         "--workers", "1", "--out", str(out))
     assert code == 0, err
     assert "sobol indices, 4 inputs, 48 points x 8 replicates" in stdout
-    assert "restraint (share of replicates)" in stdout
+    assert "militia_armed_assaults > 0 (share of replicates)" in stdout
     table = pd.read_csv(out / "indices.csv")
     assert set(table["parameter"]) == set(WEIGHTS.split(","))
     assert {"S1", "ST"} == set(table["index"])
@@ -36,7 +37,7 @@ def test_explore_then_discover(main_in_process, tmp_path: Path) -> None:
     vary = tmp_path / "situations.yaml"
     vary.write_text("scenario: june-2025\nuncertainties:\n  directive_weight:\n"
                     "  initial_state.directive.kataib_hezbollah: [-1, 1]\n"
-                    "  injects.iran-discourages-before.magnitude:\n", encoding="utf-8")
+                    "  actors.badr.stake:\n", encoding="utf-8")
     exp = tmp_path / "exp"
     code, stdout, err = main_in_process("explore", "june-2025", "--design", "lhs", "--points",
                                         "24", "--runs", "8", "--vary", str(vary), "--out",
@@ -45,14 +46,14 @@ def test_explore_then_discover(main_in_process, tmp_path: Path) -> None:
     assert "24 points x 8 replicates" in stdout and "outcome classes:" in stdout
     figures = tmp_path / "found"
     code, stdout, err = main_in_process("discover", str(exp), "--outcome",
-                                        "class != 'restraint'", "--out", str(figures))
+                                        "militia_armed_assaults > 0", "--out", str(figures))
     assert code == 0, err
-    assert "Scenario discovery (PRIM): class != 'restraint'" in stdout
+    assert "Scenario discovery (PRIM): militia_armed_assaults > 0" in stdout
     assert "Chosen box" in stdout and "peeling trajectory" in stdout
     assert {p.name for p in figures.iterdir()} == {"discovery.json", "trajectory.csv", "box.csv",
                                                    "discovery.png"}
     code, stdout, err = main_in_process("discover", str(exp), "--outcome",
-                                        "class != 'restraint'", "--method", "cart")
+                                        "militia_armed_assaults > 0", "--method", "cart")
     assert code == 0 and "leaves of the tree" in stdout, err
 
 

@@ -109,7 +109,8 @@ def test_june_2025_replicate_noise_intervals_shrink_with_more_replicates() -> No
     noise = {}
     for runs in (8, 64):
         study = sensitivity(spec, params=WEIGHTS, n=16, runs=runs, seed=4, workers=1,
-                            outcomes=["class == 'restraint'", "militia_attacks_on_us"],
+                            outcomes=["militia_armed_assaults > 0",
+                                      "militia_attacks_on_kurdistan"],
                             progress=False)
         noise[runs] = study.main_table().groupby("outcome")["noise_se"].mean()
     # the replicate noise falls as 1/sqrt(runs), sqrt(8) = 2.8 times; allow half of that

@@ -23,7 +23,7 @@ def june():
 
 def test_default_ranges_are_the_documented_ones(june) -> None:
     space = named_space([*WEIGHTS, "resolve__badr", "initial_state.directive.badr",
-                         "initial_state.tension", "injects.iran-discourages-before.magnitude"],
+                         "initial_state.tension", "actors.badr.stake"],
                         june)
     by_name = {u.name: u for u in space}
     for name in WEIGHTS:
@@ -33,7 +33,8 @@ def test_default_ranges_are_the_documented_ones(june) -> None:
         (PER_ACTOR["resolve"].low, PER_ACTOR["resolve"].high)
     assert (by_name["initial_state.directive.badr"].low,
             by_name["initial_state.directive.badr"].high) == (-1.0, 1.0)
-    assert by_name["initial_state.directive.badr"].value == -0.5
+    assert by_name["initial_state.directive.badr"].value == \
+        june.initial_state.directive.get("badr", 0.0)
     # no upper bound in the format: twice the scenario's value, at least 1
     assert by_name["initial_state.tension"].high == max(2 * june.initial_state.tension, 1.0)
     assert space.problem()["bounds"][0] == [GLOBAL["directive_weight"].low,
@@ -45,7 +46,7 @@ def test_all_covers_every_shared_parameter_and_the_situation_the_scenario_sets(j
     assert set(GLOBAL) <= set(names)
     assert "initial_state.fear.kataib_hezbollah" in names
     assert "actors.badr.stake" in names
-    assert "injects.baghdad-meets-kh.magnitude" in names  # a meeting's pressure scales
+    assert "actors.kataib_hezbollah.stake" in names  # a stake the scenario sets
     assert "injects.israel-strikes-iran.magnitude" not in names  # a strike has no standing effect
     assert "initial_state.fear.united_states" not in names  # not set by the scenario
 
@@ -88,7 +89,7 @@ BAD_ENTRIES = {
     "  stake_weight: {distribution: beta}": "distribution 'beta' is not one escsim takes",
     "  stake_weight: {distribution: norm}": "'norm' is unbounded",
     "  stake_weight: [-1, 2]": "goes outside [0, 8]",
-    "  initial_state.fear.badr: [0, 2]": "goes outside [0, 1]",
+    "  initial_state.fear.badr: [0, 12]": "goes outside [0, 10]",
     "  stake_weight: {distribution: triangular, low: 0, high: 8}": "needs 'peak'",
     "  stake_weight: {distribution: triangular, low: 0, high: 8, peak: 9}": "peak 9 must lie",
     "  stake_weight: {distribution: uniform, sd: 2}": "'sd' does not apply",

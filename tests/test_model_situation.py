@@ -13,7 +13,7 @@ from sim.model.situation import SituationError, situation_fields
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Pairwise, Scenario
 
-VARIANT, SEED, R = "no-iran-restraint", 5, 96
+VARIANT, SEED, R = "historical-directives", 5, 96
 KH, US = "kataib_hezbollah", "united_states"
 
 
@@ -65,7 +65,7 @@ CASES = {
     f"initial_state.grievance.{KH}.{US}": (4.0, with_initial("grievance", 4.0)),
     "initial_state.tension": (6.0, with_initial("tension", 6.0)),
     f"actors.{KH}.stake": (0.0, with_stake(0.0)),
-    "injects.baghdad-meets-kh.magnitude": (0.05, with_magnitude("baghdad-meets-kh", 0.05)),
+    "injects.iran-discourages-during.magnitude": (0.05, with_magnitude("iran-discourages-during", 0.05)),
 }
 
 
@@ -89,7 +89,7 @@ def test_an_override_for_every_replicate_equals_the_scenario_with_that_value(
 
 
 def test_values_differ_replicate_by_replicate(scenario: Scenario) -> None:
-    path = "injects.baghdad-meets-kh.magnitude"
+    path = "injects.iran-discourages-during.magnitude"
     high = CASES[path][0]
     low = 1.0
     mixed = run(scenario, situation={path: np.where(np.arange(R) % 2 == 0, high, low)})
@@ -102,17 +102,17 @@ def test_values_differ_replicate_by_replicate(scenario: Scenario) -> None:
 def test_fields_name_what_the_scenario_sets(scenario: Scenario) -> None:
     fields = situation_fields(scenario)
     fear = fields[f"initial_state.fear.{KH}"]
-    assert fear.given and fear.value == 0.4
+    assert fear.given and fear.value == scenario.initial_state.fear[KH] > 0
     assert not fields[f"initial_state.fear.{US}"].given
     assert fields["initial_state.directive.badr"].low == -1.0
     assert fields[f"actors.{KH}.stake"].given
-    assert fields["injects.baghdad-meets-kh.magnitude"].given  # a meeting's pressure scales
-    assert not fields["injects.israel-strikes-iran.magnitude"].given  # a strike's does not
+    assert fields["injects.iran-discourages-during.magnitude"].given  # a directive's pull scales
+    assert not fields["injects.israel-war-on-iran.magnitude"].given  # a strike's does not
 
 
 @pytest.mark.parametrize("situation, message", [
     ({"initial_state.fear.nobody": 0.5}, "not a situation field"),
-    ({f"initial_state.fear.{KH}": 1.5}, r"must lie in \[0, 1\]"),
+    ({f"initial_state.fear.{KH}": 10.5}, r"must lie in \[0, 10\]"),
     ({f"initial_state.directive.{KH}": np.zeros(3)}, "expected one value or 4 values"),
 ])
 def test_bad_overrides_are_refused(scenario: Scenario, situation: dict, message: str) -> None:

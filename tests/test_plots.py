@@ -153,10 +153,12 @@ def test_say_do_gap_figure_shows_each_threat(result: BatchResult) -> None:
     assert widths.sum(axis=0) == pytest.approx(np.ones(len(threats)))  # each row is every replicate
     legend = [t.get_text() for t in figure.legends[0].get_texts()]
     assert legend == ["not set off", "honoured", "lapsed", "still open at the end"]
-    # the per-threat counts add up to the per-replicate totals of the outcomes table
+    # the scenario's threats are part of the outcomes table's totals, which also count the
+    # threats the actors make themselves during the run
     outcomes = result.outcomes
+    assert threats["triggered"].sum() > 0
     for fate in ("triggered", "honoured", "lapsed"):
-        assert threats[fate].sum() == outcomes[f"threats_{fate}"].sum()
+        assert 0 <= threats[fate].sum() <= outcomes[f"threats_{fate}"].sum()
 
 
 def test_plot_refuses_an_unfinished_folder_and_a_bad_format(result: BatchResult, tmp_path: Path,

@@ -41,7 +41,7 @@ COUNT = "n:"  # prefix of the columns counting the replicates behind each mean
 _TOKEN = re.compile(r"""\s*(?:
     (?P<number>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
   | (?P<string>'[^']*'|"[^"]*")
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:@\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2})?)
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|\[|\]|,)
 )""", re.X)
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
