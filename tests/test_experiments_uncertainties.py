@@ -144,3 +144,23 @@ def test_say_what_varies_exactly_once(june, tmp_path: Path) -> None:
         choose_space(june, "stake_weight,stake_weight")
     assert choose_space(june, " stake_weight , retaliation_weight ").names == \
         ["stake_weight", "retaliation_weight"]
+
+
+def test_inputs_that_count_days_are_sampled_as_whole_numbers_the_model_accepts(june) -> None:
+    from sim.analysis.sweep import run_points
+    from sim.experiments.designs import exploration_design, sensitivity_design
+    from sim.experiments.uncertainties import factor, uncertainty
+
+    integers = [name for name, p in GLOBAL.items() if p.integer]
+    assert "threat_deadline_days" in integers
+    space = named_space([*integers, "stake_weight"], june)
+    assert [u.integer for u in space] == [True] * len(integers) + [False]
+    for design in (sensitivity_design(space, "morris", 4, seed=1),
+                   exploration_design(space, "lhs", 20, seed=1)):
+        values = design.points[integers].to_numpy()
+        assert (values == values.round()).all()
+        assert not (design.points["stake_weight"] == design.points["stake_weight"].round()).all()
+    # the model refused such points before: a traceback from `sensitivity --method morris --all`
+    run_points(june, design.point_dicts()[:2], 2, seed=0)
+    with pytest.raises(UncertaintyError, match="fewer than two whole numbers"):
+        uncertainty(factor("threat_deadline_days", june), {"low": 3.2, "high": 3.9})

@@ -20,6 +20,8 @@ points.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +77,13 @@ def _frame(values: np.ndarray, space: UncertaintySpace) -> pd.DataFrame:
     # refuses values outside an input's range, so keep them inside
     low = np.array([u.low for u in space])
     high = np.array([u.high for u in space])
-    frame = pd.DataFrame(np.clip(values, low, high), columns=space.names)
+    values = np.clip(values, low, high)
+    # inputs that count days or attacks take whole numbers: round them, staying inside the range
+    for column, u in enumerate(space):
+        if u.integer:
+            values[:, column] = np.clip(np.round(values[:, column]), math.ceil(u.low),
+                                        math.floor(u.high))
+    frame = pd.DataFrame(values, columns=space.names)
     frame.index.name = "point"
     return frame
 

@@ -77,6 +77,7 @@ class Uncertainty:
     sd: float | None = None  # truncnormal
     kind: str = ""
     value: float | None = None
+    integer: bool = False  # sampled values are rounded to whole numbers (days, counts)
 
     def salib_bounds(self) -> list[float]:
         """The bounds SALib takes for this distribution."""
@@ -95,6 +96,8 @@ class Uncertainty:
             text += f" peak {self.peak:g}"
         if self.distribution == "truncnormal":
             text += f" mean {self.mean:g} sd {self.sd:g}"
+        if self.integer:
+            text += ", whole numbers"
         return text
 
 
@@ -159,6 +162,7 @@ class Factor:
     high: float
     value: float | None
     meaning: str = field(default="", compare=False)
+    integer: bool = False  # a count of days or attacks: the model takes whole numbers only
 
 
 def _trait_value(scenario: Scenario, trait: str, actor: str) -> float:
@@ -185,14 +189,16 @@ def factor(name: str, scenario: Scenario) -> Factor:
     if base in GLOBAL and not actor:
         p = GLOBAL[base]
         value = float(scenario.parameters.get(base, p.default))
-        return Factor(name, PARAMETER, p.low, p.high, p.low, p.high, value, p.meaning)
+        return Factor(name, PARAMETER, p.low, p.high, p.low, p.high, value, p.meaning,
+                      p.integer)
     if base in PER_ACTOR:
         p = PER_ACTOR[base]
         if actor and actor not in scenario.actors:
             raise UncertaintyError(f"'{name}': actor '{actor}' is not in scenario {scenario.id}")
         value = _trait_value(scenario, base, actor) if actor else None
         whose = actor or "every actor"
-        return Factor(name, TRAIT, p.low, p.high, p.low, p.high, value, f"{p.meaning} ({whose})")
+        return Factor(name, TRAIT, p.low, p.high, p.low, p.high, value, f"{p.meaning} ({whose})",
+                      p.integer)
     raise UncertaintyError(f"unknown parameter '{name}' (see `escsim parameters`, or "
                            f"`escsim uncertainties {scenario.id}` for situation fields)")
 
@@ -242,13 +248,16 @@ def uncertainty(f: Factor, spec: Mapping[str, Any] | None = None) -> Uncertainty
     high = _number(spec["high"], "high") if spec.get("high") is not None else f.high
     if not low < high:
         raise UncertaintyError(f"empty range [{low:g}, {high:g}]: low must be below high")
+    if f.integer and math.floor(high) - math.ceil(low) < 1:
+        raise UncertaintyError(f"range [{low:g}, {high:g}] holds fewer than two whole numbers; "
+                               f"{f.name} takes whole numbers only")
     if low < f.limit_low or high > f.limit_high:
         raise UncertaintyError(f"range [{low:g}, {high:g}] goes outside [{f.limit_low:g}, "
                                f"{f.limit_high:g}], the values {f.name} can take")
     extra = {k: _number(spec[k], k) for k in ("peak", "mean", "sd") if spec.get(k) is not None}
     _check_shape(dist, low, high, extra)
     return Uncertainty(f.name, low, high, dist, extra.get("peak"), extra.get("mean"),
-                       extra.get("sd"), f.kind, f.value)
+                       extra.get("sd"), f.kind, f.value, f.integer)
 
 
 def _check_shape(dist: str, low: float, high: float, extra: Mapping[str, float]) -> None:
