@@ -236,6 +236,8 @@ class ThreatBook:
         ``author`` is who the victim holds responsible (per replicate): a threat reacts to the
         act as its author perceives it, not to hidden truth.
         """
+        if not active.any():  # most actors hold on most days: nothing to match
+            return
         for li, leaf in enumerate(self.leaves):
             if day < leaf.since_day:
                 continue
@@ -288,6 +290,8 @@ class ThreatBook:
                mode: np.ndarray, active: np.ndarray, trigger_actor: np.ndarray) -> np.ndarray:
         """Mark open threats of ``actor`` that this batch carries out; returns them (R, T)."""
         done = np.zeros(state.threat_status.shape, dtype=bool)
+        if not active.any():
+            return done
         for ti in np.flatnonzero(self.by == actor):
             hit = (active & self._fulfils(ti, action, mode)
                    & (target == self.response_target(ti, trigger_actor))
