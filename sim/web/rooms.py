@@ -9,6 +9,7 @@ is always what is on disk. A refused action (the engine's ``GameError``) changes
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ class Room:
         """``view(self, *args)`` with the game still (no action half-applied under it)."""
         with self.lock:
             return view(self, *args)
+
+
+class NotSaved(GameError):
+    """An action the engine accepted but the database could not record: it is undone."""
 
 
 class Rooms:
@@ -95,9 +100,10 @@ class Rooms:
                 new_stop = game.turn != turn_before or game.date != date_before
                 try:
                     self.store.append(room.id, entries, document["state"], new_stop)
-                except Exception:
+                except sqlite3.Error as exc:
                     room.game = self._replay(room.row)  # back to what the store holds
-                    raise
+                    raise NotSaved(f"it could not be saved ({exc}), so it did not happen: "
+                                   "try again, and tell the facilitator") from None
                 row = self.store.game(room.id)
                 assert row is not None
                 room.row = row

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from sim.classroom.game import Game
 from sim.classroom.moves import actor_name
-from sim.classroom.record import DelegateEntry, MoveEntry
+from sim.classroom.record import AdvanceEntry, DelegateEntry, MoveEntry, ThreatEntry, UndoEntry
 from sim.web.chart import index_svg
 from sim.web.rooms import Room
 
@@ -82,6 +82,7 @@ def team(room: Room, team_id: str) -> dict[str, Any]:
     return {**common(room), "team": team_id, "team_name": name(game, team_id), "brief": brief,
             "chart": chart(game), "history": history(game, team_id),
             "submitted": _order_words(game, game.submitted(team_id)),
+            "threats_today": threats_today(game, team_id),
             "card": role_card(game.setup.scenario.ref, game.setup.scenario.variant, team_id),
             "advice": game.settings.probabilities}
 
@@ -91,6 +92,18 @@ def history(game: Game, team_id: str) -> list[dict[str, str]]:
     brief, with what became of them)."""
     return [{"date": f"{d.date:%d %b}", "what": d.move} for d in game.decisions()
             if d.team == team_id]
+
+
+def threats_today(game: Game, team_id: str) -> list[ThreatEntry]:
+    """The team's threats made at this stop (they enter the game, and its brief, when the day
+    is played): the actions since the last advance or undo."""
+    today = []
+    for entry in reversed(game.actions):
+        if isinstance(entry, AdvanceEntry | UndoEntry):
+            break
+        if isinstance(entry, ThreatEntry) and entry.team == team_id:
+            today.append(entry)
+    return list(reversed(today))
 
 
 def _order_words(game: Game, order: MoveEntry | DelegateEntry | None) -> str | None:
