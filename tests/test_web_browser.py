@@ -105,6 +105,8 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         assert "united_states-threat-1" in us.inner_text("#threats-today")
         us.select_option("#option", label="deploy air defence")
         us.click("#submit-move")
+        assert us.eval_on_selector("#option", "s => s.selectedOptions[0].textContent") == \
+            "deploy air defence"  # the page shows the move chosen, ready to change
         for team, page in teams.items():
             assert "Your move today" in page.inner_text("#submitted"), team
 
@@ -112,7 +114,6 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         board.wait_for_function("document.querySelectorAll('#moved li.done').length === 3",
                                 timeout=20000)
         assert "go to ground" not in board.inner_text("main")
-        shot(board, "board-before")
         boss.reload()
         shot(teams["united_states"], "team")
 

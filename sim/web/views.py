@@ -82,6 +82,7 @@ def team(room: Room, team_id: str) -> dict[str, Any]:
     return {**common(room), "team": team_id, "team_name": name(game, team_id), "brief": brief,
             "chart": chart(game), "history": history(game, team_id),
             "submitted": _order_words(game, game.submitted(team_id)),
+            "submitted_key": _order_key(game.submitted(team_id)),
             "threats_today": threats_today(game, team_id),
             "card": role_card(game.setup.scenario.ref, game.setup.scenario.variant, team_id),
             "advice": game.settings.probabilities}
@@ -104,6 +105,12 @@ def threats_today(game: Game, team_id: str) -> list[ThreatEntry]:
         if isinstance(entry, ThreatEntry) and entry.team == team_id:
             today.append(entry)
     return list(reversed(today))
+
+
+def _order_key(order: MoveEntry | DelegateEntry | None) -> str | None:
+    if not isinstance(order, MoveEntry):
+        return None
+    return f"{order.action}|{order.target or ''}|{order.claim}"
 
 
 def _order_words(game: Game, order: MoveEntry | DelegateEntry | None) -> str | None:
