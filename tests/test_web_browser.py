@@ -38,6 +38,14 @@ def main_text(page) -> str:
     return re.sub(r"\d+:\d\d left", "", text)
 
 
+def caught_up(page, version: int) -> None:
+    """Wait until the page shows the game's current version (it reloads itself when the game
+    changes: reloading it from the test as well would race with it)."""
+    page.wait_for_function(f"document.body && document.body.dataset.version === '{version}'",
+                           timeout=20000)
+    page.wait_for_load_state()
+
+
 def shot(page, name: str) -> None:
     if SHOTS:
         IMAGES.mkdir(parents=True, exist_ok=True)
@@ -88,12 +96,16 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         teams["iran"].reload()
         team_ms = min(team_ms, load_ms(teams["iran"]))
 
+        def version() -> int:
+            return boss.request.get(f"{server.url}/games/{game_id}/status.json").json()["version"]
+
         # each team chooses a move; the United States also makes a threat
         teams["kataib_hezbollah"].select_option("#option", label="leaders go to ground")
         teams["kataib_hezbollah"].click("#submit-move")
         teams["iran"].select_option("#option", label="hold: take no action")
         teams["iran"].click("#submit-move")
         us = teams["united_states"]
+        caught_up(us, version())
         us.click("#threat summary")
         us.fill("#threat-form input[name=who]", "kataib_hezbollah")
         us.fill("#threat-form input[name=what]", "drone_attack,rocket_attack")
@@ -114,7 +126,7 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         board.wait_for_function("document.querySelectorAll('#moved li.done').length === 3",
                                 timeout=20000)
         assert "go to ground" not in board.inner_text("main")
-        boss.reload()
+        caught_up(boss, version())
         shot(teams["united_states"], "team")
 
         # the facilitator plays the day
@@ -122,7 +134,7 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         boss.wait_for_load_state()
         assert "Friday 13 June 2025" in boss.inner_text("#date")
         for page in teams.values():
-            page.reload()
+            caught_up(page, version())
             assert "13 June 2025" in page.inner_text("#date")
         # fog: going to ground is known to Kata'ib Hezbollah alone
         assert "You: leaders go to ground" in teams["kataib_hezbollah"].inner_text("#new")
@@ -138,17 +150,15 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         assert "go to ground" not in board.inner_text("main")
         teams["iran"].select_option("#option", label="hold: take no action")
         teams["iran"].click("#submit-move")
+        caught_up(boss, version())
         shot(boss, "facilitator")
         shot(board, "board")
 
         # a crash: SIGKILL, then the same server started again on the same port
         pages = {"facilitator": boss, "board": board, **teams}
-        version = boss.request.get(f"{server.url}/games/{game_id}/status.json").json()["version"]
         before = {}
-        for name, page in pages.items():  # each page, once it has caught up by itself
-            page.wait_for_function(f"document.body && document.body.dataset.version === "
-                                   f"'{version}'", timeout=20000)
-            page.wait_for_load_state()
+        for name, page in pages.items():
+            caught_up(page, version())
             before[name] = main_text(page)
         assert re.search(r"\nIran\s+\S+\s+moved\n", before["facilitator"]), before["facilitator"]
         server.kill()

@@ -1,6 +1,6 @@
 // Keeps a page in step with its game without a framework: the page names a small JSON
 // status (data-status) and the game's version it was drawn at (data-version); when the
-// version changes the page reloads, unless someone is typing in one of its forms. A
+// version changes the page reloads, unless someone is busy with one of its forms. A
 // countdown (.countdown[data-remaining]) ticks down once a second.
 (function () {
   "use strict";
@@ -10,11 +10,19 @@
   var typing = false;
   document.addEventListener("input", function () { typing = true; });
 
+  // Someone is busy with a form: typing, in a field, or with a folded form opened.
+  function busy() {
+    var active = document.activeElement;
+    var inField = active && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName) &&
+      active.type !== "hidden";
+    return typing || inField || document.querySelector("details[open] form") !== null;
+  }
+
   function poll() {
     fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (s) {
-        if (s && String(s.version) !== String(version) && !typing) {
+        if (s && String(s.version) !== String(version) && !busy()) {
           window.location.reload();
         }
       })
