@@ -203,3 +203,28 @@ def test_a_port_in_use_is_one_line(main_in_process, tmp_path: Path) -> None:
 def test_a_short_secret_is_refused(main_in_process, tmp_path: Path) -> None:
     code, _, err = main_in_process("serve", "--db", str(tmp_path / "c.sqlite"), "--secret", "abc")
     assert code == 2 and err.strip() == "escsim: error: --secret: at least 8 characters"
+
+
+def test_a_stored_game_that_does_not_replay_is_named_not_served(local: dict) -> None:
+    store, game_id = local["store"], local["game"]
+    iran, token = _team(local, "iran")
+    iran.post("/team/move", data={"csrf": token, "team": "iran", "option": "hold||own"})
+    with store.transaction() as db:  # as if the model had changed since the game was played
+        db.execute("UPDATE games SET state = json_set(state, '$.events', 99) WHERE id = ?",
+                   (game_id,))
+    restarted = create_app(store, SECRET)  # a new server on the same database
+    boss = TestClient(restarted, follow_redirects=False)
+    boss.cookies = local["boss"].cookies  # the facilitator's browser, reconnecting
+    listing = boss.get("/facilitator")
+    assert listing.status_code == 200
+    assert f"game {game_id}: the game replays differently" in html.unescape(listing.text)
+    page = boss.get(f"/facilitator/games/{game_id}")
+    assert page.status_code == 409 and "cannot be resumed" in page.text
+
+
+def test_an_overlong_field_is_refused(local: dict) -> None:
+    iran, token = _team(local, "iran")
+    answer = iran.post("/team/threat", data={"csrf": token, "team": "iran", "response": "hold",
+                                             "target": "iran", "wording": "x" * 5000})
+    assert answer.status_code == 413
+    assert local["store"].entries(local["game"]) == []

@@ -18,16 +18,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from sim.classroom.errors import GameFileError
 from sim.web import auth
 from sim.web.rooms import Room, Rooms
 from sim.web.store import SessionRow, Store
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
+MAX_FIELD = 2000  # characters in one form field (a threat's wording is the longest)
 
 
 @dataclass
@@ -82,7 +84,11 @@ async def checked_form(request: Request) -> tuple[SessionRow, dict[str, str]]:
     if session is None or not isinstance(given, str) or not auth.same(given, session.csrf):
         raise HTTPException(403, "This form has expired or did not come from this site: "
                                  "reload the page and try again.")
-    return session, {k: v for k, v in form.items() if isinstance(v, str)}
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if any(len(v) > MAX_FIELD for v in fields.values()):
+        raise HTTPException(413, f"A field of this form is longer than {MAX_FIELD:,} "
+                                 "characters.")
+    return session, fields
 
 
 def facilitator_session(request: Request) -> SessionRow:
@@ -94,7 +100,10 @@ def facilitator_session(request: Request) -> SessionRow:
 
 
 def room_or_404(request: Request, game_id: str) -> Room:
-    room = server(request).rooms.get(game_id)
+    try:
+        room = server(request).rooms.get(game_id)
+    except GameFileError as exc:  # the scenario or the model changed since it was played
+        raise HTTPException(409, f"This game cannot be resumed: {exc}") from None
     if room is None:
         raise HTTPException(404, "There is no such game on this server.")
     return room
@@ -138,5 +147,3 @@ def create_app(store: Store, secret: str) -> Starlette:
     app.state.server = Server(store, Rooms(store), secret, reviews)
     return app
 
-
-__all__ = ["Route", "create_app"]

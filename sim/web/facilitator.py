@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from sim import limits
-from sim.classroom.errors import GameError
+from sim.classroom.errors import GameError, GameFileError
 from sim.classroom.game import Game
 from sim.classroom.runner import game_settings, parse_stops, team_list
 from sim.errors import UserError
@@ -45,14 +45,19 @@ async def login(request: Request) -> Response:
     return RedirectResponse("/facilitator", status_code=303)
 
 
-def _games(request: Request) -> list[dict[str, Any]]:
+def _games(request: Request) -> tuple[list[dict[str, Any]], list[str]]:
+    """The games of the server, and a line for each that cannot be resumed."""
     rooms = server(request).rooms
-    out = []
+    out, broken = [], []
     for game_id in rooms.ids():
-        room = rooms.get(game_id)
+        try:
+            room = rooms.get(game_id)
+        except GameFileError as exc:
+            broken.append(str(exc))
+            continue
         if room is not None:
             out.append(room.read(views.common))
-    return out
+    return out, broken
 
 
 def _scenarios() -> list[str]:
@@ -66,8 +71,9 @@ async def games_page(request: Request, error: str | None = None,
     session = session_of(request)
     if session is None or not session.facilitator:
         return RedirectResponse("/facilitator/login", status_code=303)
-    games = await in_thread(_games, request)
-    return render(request, "games.html", {"games": games, "scenarios": _scenarios(),
+    games, broken = await in_thread(_games, request)
+    return render(request, "games.html", {"games": games, "broken": broken,
+                                          "scenarios": _scenarios(),
                                           "error": error, "form": form or {}},
                   400 if error else 200)
 
