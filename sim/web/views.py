@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sim.classroom.game import Game
 from sim.classroom.moves import actor_name
 from sim.classroom.record import AdvanceEntry, DelegateEntry, MoveEntry, ThreatEntry, UndoEntry
+from sim.model.actions import CATALOGUE
 from sim.web.chart import index_svg
 from sim.web.rooms import Room
 
@@ -85,7 +86,8 @@ def team(room: Room, team_id: str) -> dict[str, Any]:
             "submitted_key": _order_key(game.submitted(team_id)),
             "threats_today": threats_today(game, team_id),
             "card": role_card(game.setup.scenario.ref, game.setup.scenario.variant, team_id),
-            "advice": game.settings.probabilities}
+            "advice": game.settings.probabilities,
+            "actor_ids": list(game.scenario.actors), "action_ids": [a.id for a in CATALOGUE]}
 
 
 def history(game: Game, team_id: str) -> list[dict[str, str]]:
