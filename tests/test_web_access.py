@@ -216,3 +216,32 @@ def test_the_server_listens_on_loopback_unless_told(tmp_path: Path) -> None:
     from sim.cli import serve
 
     assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+
+
+def test_guessing_codes_or_the_secret_is_stopped(site: dict) -> None:
+    app = create_app(site["store"], SECRET)  # a server of its own: its counts start at zero
+    right = list(site["games"].values())[0]["iran"]
+    guesser = TestClient(app, follow_redirects=False)
+    token = csrf(guesser, "/")
+    for attempt in range(auth.Throttle.LIMIT):
+        answer = guesser.post("/join", data={"csrf": token, "code": f"AAAA-AA{attempt:02d}"})
+        assert answer.status_code == 403
+    answer = guesser.post("/join", data={"csrf": token, "code": right})
+    assert answer.status_code == 429 and "Too many wrong tries" in answer.text
+    assert guesser.get("/team").status_code == 403  # even the right code waits its turn
+    answer = guesser.post("/facilitator/login", data={"csrf": token, "secret": SECRET})
+    assert answer.status_code == 429
+    assert guesser.get("/facilitator").status_code == 303  # not signed in
+
+
+def test_the_throttle_forgets_old_failures() -> None:
+    now = [1000.0]
+    throttle = auth.Throttle(limit=2, window=60, clock=lambda: now[0])
+    throttle.failed("a")
+    now[0] += 30
+    throttle.failed("a")
+    assert throttle.blocked("a") and not throttle.blocked("b")
+    now[0] += 31  # the first failure is more than a minute old
+    assert not throttle.blocked("a")
+    throttle.failed("a")
+    assert throttle.blocked("a")

@@ -15,7 +15,6 @@ import os
 import re
 from pathlib import Path
 
-import pytest
 
 from web_support import SECRET, Server
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

@@ -40,6 +40,7 @@ class Server:
     rooms: Rooms
     secret: str
     reviews: Path  # where the after-action reviews are written, one folder per game
+    throttle: auth.Throttle  # wrong codes and secrets, per client address
 
 
 def server(request: Request) -> Server:
@@ -120,6 +121,17 @@ def seat_room(request: Request, game_id: str | None = None) -> Room:
     return room_or_404(request, session.game_id)
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+def throttled(request: Request) -> None:
+    """429 for a computer that has just tried too many wrong codes or secrets."""
+    if server(request).throttle.blocked(client_address(request)):
+        raise HTTPException(429, "Too many wrong tries from this computer: wait a minute, and "
+                                 "check the code with the facilitator.")
+
+
 async def in_thread(call: Any, *args: Any) -> Any:
     """Run a blocking call (the engine, the database) off the event loop."""
     return await run_in_threadpool(call, *args)
@@ -144,6 +156,6 @@ def create_app(store: Store, secret: str) -> Starlette:
               Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     reviews = store.path.parent / f"{store.path.stem}-reviews"
-    app.state.server = Server(store, Rooms(store), secret, reviews)
+    app.state.server = Server(store, Rooms(store), secret, reviews, auth.Throttle())
     return app
 

@@ -6,6 +6,8 @@
   without look-alike characters (8 characters: about 2^40 codes), so they cannot be guessed
   from one another, and a typed code is compared with every code in constant time
   (``hmac.compare_digest``), so timing says nothing about how much of it was right.
+- Wrong codes and wrong secrets are counted per computer (its address): after
+  ``Throttle.LIMIT`` in a minute it must wait, so codes cannot be guessed by trying them.
 - Every browser gets a session: a random token in an HttpOnly, SameSite=Lax cookie (only its
   SHA-256 is stored) and a CSRF token that every form must send back; a form without it, or
   with another session's, is refused.
@@ -16,6 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 8
@@ -65,3 +71,32 @@ def token_hash(token: str) -> str:
 def new_game_id() -> str:
     """A game's id in URLs: random, so that one game's id says nothing of another's."""
     return secrets.token_urlsafe(6).replace("-", "x").replace("_", "y")
+
+
+class Throttle:
+    """Failed attempts (wrong codes, wrong secrets) per client address: at most ``limit`` in
+    ``window`` seconds, after which that address is refused until its oldest failure ages out.
+    Twenty a minute is plenty for a mistyped code and makes 2^40 codes unguessable."""
+
+    LIMIT = 20
+
+    def __init__(self, limit: int = LIMIT, window: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, who: str, now: float) -> deque[float]:
+        failures = self._failures[who]
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        return failures
+
+    def blocked(self, who: str) -> bool:
+        with self._lock:
+            return len(self._recent(who, self.clock())) >= self.limit
+
+    def failed(self, who: str) -> None:
+        with self._lock:
+            now = self.clock()
+            self._recent(who, now).append(now)

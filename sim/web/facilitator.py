@@ -21,8 +21,8 @@ from sim.classroom.game import Game
 from sim.classroom.runner import game_settings, parse_stops, team_list
 from sim.errors import UserError
 from sim.web import auth, views
-from sim.web.app import (checked_form, facilitator_session, in_thread, render, room_or_404,
-                         server, session_of)
+from sim.web.app import (checked_form, client_address, facilitator_session, in_thread, render,
+                         room_or_404, server, session_of, throttled)
 from sim.web.rooms import Room
 
 MAX_TURN_MINUTES = 120
@@ -38,7 +38,9 @@ async def login_page(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     session, form = await checked_form(request)
+    throttled(request)
     if not auth.same(form.get("secret", "").strip(), server(request).secret):
+        server(request).throttle.failed(client_address(request))
         return render(request, "login.html", {"error": "That is not the facilitator's secret "
                                               "(escsim serve printed it)."}, 403)
     server(request).store.set_facilitator(session.token_hash)

@@ -17,7 +17,8 @@ from starlette.routing import Route
 from sim.classroom.errors import GameError
 from sim.classroom.game import Game
 from sim.web import auth, views
-from sim.web.app import checked_form, in_thread, render, seat_room, server, session_of
+from sim.web.app import (checked_form, client_address, in_thread, render, seat_room, server,
+                         session_of, throttled)
 
 
 async def home(request: Request) -> Response:
@@ -31,8 +32,10 @@ async def home(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     session, form = await checked_form(request)
+    throttled(request)
     found = auth.find_code(form.get("code", ""), server(request).store.all_codes())
     if found is None:
+        server(request).throttle.failed(client_address(request))
         return render(request, "home.html", {"seat": None, "error": "That code admits no team "
                       "on this server: check it with your facilitator."}, 403)
     server(request).store.set_seat(session.token_hash, *found)
