@@ -19,19 +19,14 @@ pytest.importorskip("starlette", reason="the browser face needs the web extra")
 
 from sim.web import auth  # noqa: E402
 from sim.web.app import create_app  # noqa: E402
-from sim.web.store import Store  # noqa: E402
-from web_support import CODE, CSRF, GAME_URL, SECRET, TEAMS, TestClient  # noqa: E402
+from web_support import (CODE, CSRF, GAME_URL, SECRET, TEAMS, TestClient,  # noqa: E402
+                         in_process)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A server with two games; the facilitator's client and each game's join codes."""
-    store = Store(tmp_path_factory.mktemp("web") / "access.sqlite")
-    app = create_app(store, SECRET)
-    boss = TestClient(app, follow_redirects=False)
-    token = csrf(boss, "/facilitator/login")
-    assert boss.post("/facilitator/login", data={"csrf": token, "secret": SECRET}
-                     ).status_code == 303
+    store, app, boss = in_process(tmp_path_factory.mktemp("web") / "access.sqlite")
     games = {}
     for seed in (4, 5):
         answer = boss.post("/facilitator/games", data={

@@ -12,9 +12,7 @@ import pytest
 
 pytest.importorskip("starlette", reason="the browser face needs the web extra")
 
-from sim.web.app import create_app  # noqa: E402
-from sim.web.store import Store  # noqa: E402
-from web_support import SECRET, TestClient, create_game, csrf  # noqa: E402
+from web_support import TestClient, create_game, csrf, in_process  # noqa: E402
 
 BASE = "http://testserver"
 # Attributes that make a browser fetch something, or that a page's script fetches.
@@ -59,11 +57,7 @@ def local(url: str, page: str) -> str:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A game played for two turns, with its review made: each viewer's client and pages."""
-    store = Store(tmp_path_factory.mktemp("assets") / "a.sqlite")
-    app = create_app(store, SECRET)
-    boss = TestClient(app, follow_redirects=False)
-    boss.post("/facilitator/login", data={"csrf": csrf(boss, "/facilitator/login"),
-                                          "secret": SECRET})
+    store, app, boss = in_process(tmp_path_factory.mktemp("assets") / "a.sqlite")
     game_id, codes = create_game(boss)
     team = TestClient(app, follow_redirects=False)
     team.post("/join", data={"csrf": csrf(team, "/"), "code": codes["iran"]})

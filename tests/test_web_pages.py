@@ -11,18 +11,12 @@ import pytest
 
 pytest.importorskip("starlette", reason="the browser face needs the web extra")
 
-from sim.web.app import create_app  # noqa: E402
-from sim.web.store import Store  # noqa: E402
-from web_support import CSRF, SECRET, TEAMS, TestClient, create_game, csrf  # noqa: E402
+from web_support import CSRF, TEAMS, TestClient, create_game, csrf, in_process  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    store = Store(tmp_path_factory.mktemp("pages") / "p.sqlite")
-    app = create_app(store, SECRET)
-    boss = TestClient(app, follow_redirects=False)
-    boss.post("/facilitator/login", data={"csrf": csrf(boss, "/facilitator/login"),
-                                          "secret": SECRET})
+    store, app, boss = in_process(tmp_path_factory.mktemp("pages") / "p.sqlite")
     yield {"app": app, "boss": boss, "store": store}
     store.close()
 

@@ -18,7 +18,7 @@ pytest.importorskip("starlette", reason="the browser face needs the web extra")
 from sim.web.app import create_app  # noqa: E402
 from sim.web.store import SCHEMA_VERSION, Store, StoreError  # noqa: E402
 from web_support import (CSRF, SECRET, TEAMS, Server, TestClient, create_game,  # noqa: E402
-                         csrf, facilitator, join)
+                         csrf, facilitator, in_process, join)
 
 
 # --- the schema --------------------------------------------------------------------------------
@@ -59,11 +59,7 @@ def _sqlite(path: Path, script: str) -> None:
 
 @pytest.fixture
 def local(tmp_path: Path) -> Iterator[dict]:
-    store = Store(tmp_path / "t.sqlite")
-    app = create_app(store, SECRET)
-    boss = TestClient(app, follow_redirects=False)
-    token = CSRF.search(boss.get("/facilitator/login").text).group(1)
-    boss.post("/facilitator/login", data={"csrf": token, "secret": SECRET})
+    store, app, boss = in_process(tmp_path / "t.sqlite")
     game_id, codes = create_game(boss)
     yield {"app": app, "store": store, "boss": boss, "game": game_id, "codes": codes}
     store.close()

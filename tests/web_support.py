@@ -112,3 +112,18 @@ def join(url: str, code: str) -> httpx.Client:
     answer = client.post("/join", data={"csrf": token, "code": code})
     assert answer.status_code == 303, answer.text[:2000]
     return client
+
+
+def in_process(db: Path) -> tuple[object, object, TestClient]:
+    """The app on a new store, in this process (no socket), and the facilitator's client,
+    signed in: (store, app, client)."""
+    from sim.web.app import create_app
+    from sim.web.store import Store
+
+    store = Store(db)
+    app = create_app(store, SECRET)
+    boss = TestClient(app, follow_redirects=False)
+    answer = boss.post("/facilitator/login", data={"csrf": csrf(boss, "/facilitator/login"),
+                                                   "secret": SECRET})
+    assert answer.status_code == 303
+    return store, app, boss
