@@ -43,8 +43,8 @@ def main_text(page) -> str:
 def caught_up(page, version: int) -> None:
     """Wait until the page shows the game's current version (it reloads itself when the game
     changes: reloading it from the test as well would race with it)."""
-    page.wait_for_function(f"document.body && document.body.dataset.version === '{version}'",
-                           timeout=WAIT_MS)
+    # selectors, not script: the pages' Content-Security-Policy forbids evaluating strings
+    page.wait_for_selector(f"body[data-version='{version}']", state="attached")
     page.wait_for_load_state()
 
 
@@ -55,6 +55,8 @@ def shot(page, name: str) -> None:
 
 
 def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
     server = Server(tmp_path / "class.sqlite").start()
     contexts = []
     try:
@@ -126,8 +128,7 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
             assert "Your move today" in page.inner_text("#submitted"), team
 
         # the board sees the submissions by itself (it polls), never what they are
-        board.wait_for_function("document.querySelectorAll('#moved li.done').length === 3",
-                                timeout=WAIT_MS)
+        expect(board.locator("#moved li.done")).to_have_count(3, timeout=WAIT_MS)
         assert "go to ground" not in board.inner_text("main")
         caught_up(boss, version())
         shot(teams["united_states"], "team")
@@ -147,8 +148,7 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         assert "leaders go to ground" in teams["kataib_hezbollah"].inner_text("#history")
         assert "hold" in teams["iran"].inner_text("#history")
         assert "deploy air defence" not in teams["iran"].inner_text("#history")
-        board.wait_for_function(
-            "document.querySelector('#date').textContent.includes('13 June')", timeout=WAIT_MS)
+        expect(board.locator("#date")).to_contain_text("13 June", timeout=WAIT_MS)
         assert "deploy air defence" in board.inner_text("#public")
         assert "go to ground" not in board.inner_text("main")
         teams["iran"].select_option("#option", label="hold: take no action")

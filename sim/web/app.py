@@ -30,6 +30,15 @@ from sim.web.store import SessionRow, Store
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 MAX_FIELD = 2000  # characters in one form field (a threat's wording is the longest)
+# Every page: nothing from another site may run, load or be framed (the facilitator's buttons
+# cannot be put under another page's clicks), and pages are not cached (they change each turn).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
 
 
 @dataclass
@@ -73,7 +82,7 @@ def render(request: Request, template: str, context: dict[str, Any],
     if token is not None:
         response.set_cookie(auth.COOKIE, token, max_age=60 * 60 * 24 * 30, httponly=True,
                             samesite="lax", path="/")
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(PAGE_HEADERS)
     return response
 
 
