@@ -29,6 +29,7 @@ def test_a_new_database_gets_the_current_schema_once(tmp_path: Path) -> None:
     assert store.schema_version() == SCHEMA_VERSION
     store.set_meta("probe", "kept")
     store.close()
+    assert path.stat().st_mode & 0o077 == 0  # the secret and the codes: the owner's alone
     again = Store(path)  # the migrations are not run twice; the data stays
     assert again.schema_version() == SCHEMA_VERSION and again.meta("probe") == "kept"
     again.close()

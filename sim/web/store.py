@@ -109,6 +109,13 @@ class Store:
         if not self.path.parent.is_dir():
             raise StoreError(f"{self.path}: the folder {self.path.parent} does not exist")
         self._lock = threading.RLock()
+        if not self.path.exists():
+            # the facilitator's secret and the join codes live here: for its owner's eyes only
+            # (SQLite gives its journal files the same permissions)
+            try:
+                self.path.touch(mode=0o600)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create it ({exc.strerror})") from None
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
                                        timeout=30)
