@@ -21,8 +21,12 @@ Sections:
    (docs/examples/classroom/moves.yaml) with 1,000 and 10,000 simulated games per distribution
    (target: under 10 s for 1,000), and the size of the saved game.
 
+9. the browser classroom (`escsim serve`) under load: 40 team clients on loopback submit a move
+   each, all at once, for 30 turns of one game (the facilitator plays each day): counts, and the
+   median and 99th percentile of the response times (sim.web.rehearsal, as the load test).
+
 ``python bench/bench.py --sections classroom`` runs section 8 alone (any subset of engine,
-sobol, dask and classroom can be chosen).
+sobol, dask, classroom and web can be chosen).
 
 CPU time is printed beside wall time where it is measured: this process plus the workers'
 own (each chunk and block reports the CPU time of the process that ran it).
@@ -80,7 +84,7 @@ QUICK = Sizes(headline=10_000, mesa_runs=50, scaling=(1_000, 10_000, 30_000),
 SOBOL_WEIGHTS = ("directive_weight", "decapitation_fear_weight", "stake_weight",
                  "retaliation_weight")
 SOBOL_GOAL_SECONDS = 300
-SECTIONS = ("engine", "sobol", "dask", "classroom")
+SECTIONS = ("engine", "sobol", "dask", "classroom", "web")
 
 
 def timed[T](call: Callable[[], T]) -> tuple[float, T]:
@@ -309,6 +313,49 @@ def classroom_review(sizes: Sizes, work: Path) -> None:
               f"      {inside}")
 
 
+def web_section(sizes: Sizes, work: Path) -> None:
+    """Section 9: `escsim serve` on loopback, many team clients moving at once."""
+    import socket
+
+    import httpx
+
+    from sim.web.rehearsal import rehearse
+
+    clients, turns = (40, 30) if sizes is FULL else (20, 10)
+    print(f"\n9. the browser classroom under load: {clients} team clients, {turns} turns, one "
+          "game, `escsim serve` on loopback (a process of its own)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secret = "bench-secret-0"
+    server = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", "--port", str(port),
+                               "--db", str(work / "web.sqlite"), "--secret", secret],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(f"{url}/static/style.css", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        server_cpu = _process_cpu(server.pid)
+        result = rehearse(url, secret, clients=clients, turns=turns)
+        server_cpu = _process_cpu(server.pid) - server_cpu
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for line in result.summary():
+        print(f"   {line}")
+    print(f"   the server's CPU during the rehearsal: {server_cpu:.1f} s")
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds a running process has used (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wall_and_cpu(wall: float, cpu: float) -> str:
     """``12.3 s wall, 23.9 s CPU (1.94 cores busy)``."""
     return f"{wall:7.1f} s wall, {cpu:7.1f} s CPU ({cpu / wall:.2f} cores busy)"
@@ -411,6 +458,8 @@ def main(argv: list[str] | None = None) -> None:
             dask_section(sizes, work)
         if "classroom" in arguments.sections:
             classroom_review(sizes, work)
+        if "web" in arguments.sections:
+            web_section(sizes, work)
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s; load average now "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

@@ -507,6 +507,28 @@ figures and aar.json."""
         say(str(line))
 
 
+@app.command()
+def serve(host: Annotated[str, typer.Option(
+              metavar="ADDRESS", help="The address to listen on: 127.0.0.1 (this computer "
+                                      "only) or 0.0.0.0 (the room's network).")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(
+              callback=_within(1, 65535), metavar="PORT", help="The port, 1 to 65535.")] = 8000,
+          db: Annotated[Path, typer.Option(
+              metavar="FILE", help="The SQLite file that keeps the games (made if "
+                                   "missing).")] = Path("classroom.sqlite"),
+          secret: Annotated[str | None, typer.Option(
+              metavar="TEXT", help="The facilitator's secret (default: one made for this "
+                                   "database, printed at start).")] = None) -> None:
+    """Serve classroom games in the browser: the facilitator's page, a page per team (joined \
+with a code) and a board for the projector; games are kept in SQLite and survive a restart."""
+    try:
+        from sim.web.server import serve as run_server
+    except ImportError as exc:
+        fail(f"escsim serve needs the web extra: pip install 'escsim[web]' ({exc.name} is "
+             "missing)")
+    run_server(host, port, db, secret, echo=lambda line: say(line))
+
+
 def _usage_error(exc: Exception) -> int:
     """Print a command-line usage error (unknown option, value out of range) on one line."""
     format_message = getattr(exc, "format_message", None)

@@ -76,6 +76,8 @@ def index_figure(review: Review) -> Figure:
     axes[0].legend(loc="upper right", ncols=3, fontsize=7)
     import matplotlib.dates as mdates
 
+    if len(dates) == 1:  # one day played: matplotlib would widen the axis to years of ticks
+        axes[1].set_xlim(dates[0] - pd.Timedelta(days=1), dates[0] + pd.Timedelta(days=1))
     axes[1].xaxis.set_major_locator(mdates.DayLocator(interval=max(1, len(dates) // 8)))
     axes[1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     return figure

@@ -180,21 +180,30 @@ class Game:
         """The game saved in ``path``, replayed from scratch and checked against the file."""
         path = Path(path)
         body, written_by = read_game_file(path)
+        game = cls.from_document(body, str(path), written_by, force)
+        game.path = path
+        return game
+
+    @classmethod
+    def from_document(cls, body: Mapping[str, Any], where: str, written_by: str = "?",
+                      force: bool = False) -> Game:
+        """The game in a saved document (a file's, or a database's), replayed from scratch and
+        checked against the state saved with it; ``where`` names it in error messages."""
         try:
             document = GameDocument.model_validate(body)
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise GameFileError(f"{path}: not a valid game: {'.'.join(map(str, first['loc']))}: "
+            raise GameFileError(f"{where}: not a valid game: {'.'.join(map(str, first['loc']))}: "
                                 f"{first['msg']}") from None
         ref = document.setup.scenario
         try:
             spec = load_scenario(ref.ref, ref.variant)
         except ScenarioError as exc:
-            raise GameFileError(f"{path}: its scenario cannot be loaded: "
+            raise GameFileError(f"{where}: its scenario cannot be loaded: "
                                 f"{str(exc).splitlines()[0]}") from None
         if content_hash(spec) != ref.digest and not force:
             raise ScenarioChanged(
-                f"{path}: the scenario {ref.ref} has changed since this game was played; "
+                f"{where}: the scenario {ref.ref} has changed since this game was played; "
                 "resuming would replay a different game (use --force to continue with the "
                 "scenario as it is now)")
         game = cls(document.setup.model_copy(update={"scenario": ref.model_copy(
@@ -203,23 +212,26 @@ class Game:
             for i, entry in enumerate(document.actions):
                 game._execute(entry)
         except GameError as exc:
-            raise GameFileError(f"{path}: action {i + 1} ({entry.do} on {entry.date}) does not "
+            raise GameFileError(f"{where}: action {i + 1} ({entry.do} on {entry.date}) does not "
                                 f"replay: {exc}") from None
         if game._state() != document.state and not force:
             raise GameFileError(
-                f"{path}: the game replays differently under escsim {__version__} than when "
+                f"{where}: the game replays differently under escsim {__version__} than when "
                 f"it was saved (by escsim {written_by}): the model has changed (use --force "
                 "to continue under the current model)")
-        game.path = path
         return game
+
+    def document(self) -> dict[str, Any]:
+        """The game as saved: setup, actions and the state a replay must reach (JSON data)."""
+        body = GameDocument(setup=self.setup, actions=self.actions, state=self._state())
+        return body.model_dump(mode="json")
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write the game file (whole or not at all); returns its path."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise GameError("no file to save the game to")
-        body = GameDocument(setup=self.setup, actions=self.actions, state=self._state())
-        write_game_file(target, body.model_dump(mode="json"))
+        write_game_file(target, self.document())
         return target
 
     def _state(self) -> SavedState:
