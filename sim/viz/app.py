@@ -21,7 +21,7 @@ from mesa.visualization import SolaraViz, make_plot_component
 
 from sim.model.model import DAILY_SERIES, EscalationModel
 from sim.runs import describe_event
-from sim.viz.params import describe, initial_model, model_params
+from sim.viz.params import SLIDER_PARAMETERS, describe, initial_model, model_params
 from sim.viz.server import SCENARIO_ENV, VARIANT_ENV
 
 EVENT_LOG_DAYS = 14  # the event log shows the latest days played (a long run has hundreds)
@@ -45,11 +45,13 @@ def dated_axis(start: Callable[[], dt.date], title: str) -> Callable[[Axes], Non
             lambda x, _: (first + dt.timedelta(days=int(round(x)))).strftime("%d %b")))
         ax.xaxis.label.set_visible(False)  # Mesa labels the axis "Step" after this: dates say it
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=3))
-        ax.set_ylim(bottom=0)
+        days = max((len(line.get_xdata()) for line in ax.get_lines()), default=0)
+        ax.set_xlim(0, max(days - 1, 1))  # before the first step: the first two dates
+        ax.set_ylim(0, None if days else 1)
         ax.set_title(title, fontsize=11)
         for line in ax.get_lines():
             line.set_label(LEGEND.get(str(line.get_label()), line.get_label()))
-        ax.legend(loc="upper left", fontsize=9)
+        ax.legend(loc="best", fontsize=9)
         ax.figure.set_size_inches(6.0, 3.2)
 
     return post_process
@@ -64,17 +66,19 @@ def plot_components(model: solara.Reactive[EscalationModel]) -> list[Any]:
 
 
 def event_lines(model: EscalationModel, days: int = EVENT_LOG_DAYS) -> list[str]:
-    """The latest ``days`` days played of the event log, newest last, one line per event."""
+    """The latest ``days`` days played of the event log, newest day first (a live log is read
+    from the top), one line per event."""
     if model.day == 0:
         return [f"{model.date.isoformat()}: nothing played yet (press Step)"]
-    first = max(0, model.day - days)
-    lines, last_date = [], None
+    by_day: dict[int, list[dict[str, Any]]] = {}
     for event in model.timeline():
-        if event["day"] < first:
-            continue
-        date = event["date"] if event["date"] != last_date else " " * len(event["date"])
-        last_date = event["date"]
-        lines.append(f"{date}  {describe_event(event)}")
+        if event["day"] >= model.day - days:
+            by_day.setdefault(event["day"], []).append(event)
+    lines = []
+    for day in sorted(by_day, reverse=True):
+        for i, event in enumerate(by_day[day]):
+            date = event["date"] if i == 0 else " " * len(event["date"])
+            lines.append(f"{date}  {describe_event(event)}")
     return lines or [f"no events up to {(model.date - dt.timedelta(days=1)).isoformat()}"]
 
 
@@ -87,12 +91,15 @@ def event_log_component(model: EscalationModel) -> Any:
         played = (f"Day {model.day} of {spec.days} played; next: {model.date.isoformat()}"
                   if model.running else f"All {spec.days} days played.")
         solara.Text(played, classes=["escsim-days-played"])
+        solara.Text(" · ".join(f"{name.replace('_', ' ')} {model.world.param(name)[0]:g}"
+                              for name in SLIDER_PARAMETERS), style={"display": "block"})
         if not model.running:
             outcome = model.outcomes()
             solara.Text(f" Outcome: {outcome['outcome_class'][0]} "
                         f"(between states: {outcome['state_conflict'][0]})")
         solara.Preformatted("\n".join(event_lines(model)), class_="escsim-event-log",
-                            style_="white-space: pre-wrap; font-size: 12px")
+                            style_="white-space: pre-wrap; font-size: 12px; max-height: 240px; "
+                                   "overflow-y: auto")
     return card
 
 
