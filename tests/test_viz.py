@@ -149,3 +149,11 @@ def test_the_event_log_shows_the_latest_days_newest_first() -> None:
     oldest_shown = (model.date - dt.timedelta(days=EVENT_LOG_DAYS)).isoformat()
     assert min(dates) >= oldest_shown
     assert {d for d in played if d >= oldest_shown} == set(dates)
+
+
+def test_the_page_plays_the_run_escsim_run_prints() -> None:
+    from sim.runs import run_one
+
+    for variant in (None, "no-restraint"):
+        assert initial_model("june-2025", variant, seed=3).run().timeline() == \
+            run_one("june-2025", variant, seed=3).events
