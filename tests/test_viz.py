@@ -83,6 +83,14 @@ def test_the_variant_menu_s_base_is_the_base_scenario() -> None:
     assert again.spec.variant is None and again.scenario.variant is None
 
 
+def test_the_plots_draw_the_daily_series_the_datacollector_collects() -> None:
+    from sim.model.model import DAILY_SERIES
+    from sim.viz.app import LEGEND, PLOTS
+
+    plotted = [name for series, _ in PLOTS for name in series]
+    assert sorted(plotted) == sorted(DAILY_SERIES) == sorted(LEGEND)
+
+
 def test_the_inputs_offer_the_variants_and_the_documented_ranges() -> None:
     model = initial_model("june-2025")
     params = model_params(model)
