@@ -136,10 +136,16 @@ def test_the_page_renders_offline_plots_after_step_and_resets(browser, viz_url) 
     requested: list[str] = []
     errors: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
+    missing: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: missing.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
     try:
         page.goto(viz_url)
-        expect(page.get_by_role("button", name="Step")).to_be_enabled(timeout=WAIT_MS)
+        try:
+            expect(page.get_by_role("button", name="Step")).to_be_enabled(timeout=WAIT_MS)
+        except AssertionError:
+            pytest.fail(f"the page did not render; assets it could not get: {missing}")
         expect(page.get_by_text("Time: 0.0")).to_be_visible()
         expect(page.get_by_text("escsim: June 2025", exact=False).first).to_be_visible()
         expect(page.get_by_text("nothing played yet")).to_be_visible()
@@ -188,3 +194,4 @@ def test_the_page_renders_offline_plots_after_step_and_resets(browser, viz_url) 
     assert requested and all(urlparse(u).scheme in ("blob", "data") or
                              urlparse(u).hostname in LOOPBACK for u in requested)
     assert not errors, errors
+    assert not missing, missing
