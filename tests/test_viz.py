@@ -165,3 +165,17 @@ def test_the_page_plays_the_run_escsim_run_prints() -> None:
     for variant in (None, "no-restraint"):
         assert initial_model("june-2025", variant, seed=3).run().timeline() == \
             run_one("june-2025", variant, seed=3).events
+
+
+def test_a_scenario_file_is_kept_by_its_absolute_path_through_reset(tmp_path, minimal_text,
+                                                                     monkeypatch) -> None:
+    from sim.viz.params import episode_ref
+
+    (tmp_path / "mine.yaml").write_text(minimal_text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    episode = episode_ref("mine.yaml")
+    assert episode == str(tmp_path / "mine.yaml")
+    model = initial_model(episode)
+    again = reset(model, {**current_values(model_params(model)), "rng": 4})
+    assert (again.scenario.episode, again.spec.id, again.seed) == (episode, model.spec.id, 4)
+    again.step()
