@@ -529,6 +529,24 @@ with a code) and a board for the projector; games are kept in SQLite and survive
     run_server(host, port, db, secret, echo=lambda line: say(line))
 
 
+@app.command()
+def viz(scenario: ScenarioArg, variant: VariantOpt = None,
+        host: Annotated[str, typer.Option(
+            metavar="ADDRESS", help="Address to listen on; 0.0.0.0 opens the page to the network.")
+        ] = "127.0.0.1",
+        port: Annotated[int, typer.Option(
+            callback=_within(1, 65535), metavar="PORT", help="Port to listen on, 1 to 65,535.")
+        ] = 8765) -> None:
+    """Explore a scenario in the browser: Mesa's SolaraViz page (needs the viz extra).
+
+    Variant menu, seed and weight sliders, step and play, plots of the escalation index and of
+    attacks per day, and the event log. Runs until Ctrl+C.
+    """
+    from sim.viz.server import serve
+
+    serve(scenario, variant, host, port, say)
+
+
 def _usage_error(exc: Exception) -> int:
     """Print a command-line usage error (unknown option, value out of range) on one line."""
     format_message = getattr(exc, "format_message", None)

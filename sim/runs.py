@@ -86,7 +86,8 @@ def to_json(result: RunResult) -> str:
 _CLAIM_TAGS = {"front": "claimed by a front", "none": "unclaimed", "forewarned": "forewarned"}
 
 
-def _describe_event(event: dict[str, Any]) -> str:
+def describe_event(event: dict[str, Any]) -> str:
+    """One event of a timeline as a line of text (without its date)."""
     kind = event["kind"]
     target = f" -> {event['target']}" if event["target"] else ""
     if event.get("place"):
@@ -126,7 +127,7 @@ def format_timeline(result: RunResult) -> str:
     for event in result.events:
         date = event["date"] if event["date"] != last_date else " " * len(event["date"])
         last_date = event["date"]
-        lines.append(f"{date}  {_describe_event(event)}")
+        lines.append(f"{date}  {describe_event(event)}")
     if not result.events:
         lines.append("(no events)")
     lines += ["", f"Outcome over the assessment window {s.window.start} .. {s.window.end}: "

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sim import EscalationModel
+from sim.model.model import DAILY_SERIES
 from sim.model.outcomes import OUTCOME_CLASSES, STATE_CONFLICT_CLASSES, metric_names
 from sim.scenario.loader import load_scenario
 
@@ -99,7 +100,7 @@ def test_datacollector_has_one_row_per_day_of_outcome_metrics() -> None:
     model = EscalationModel(JUNE, rng=4).run()
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == DAYS
-    assert list(frame.columns) == metric_names()
+    assert list(frame.columns) == metric_names() + list(DAILY_SERIES)
     assert frame["outcome_class"].isin(OUTCOME_CLASSES).all()
     final = model.outcomes()
     last = frame.iloc[-1]
@@ -112,6 +113,35 @@ def test_datacollector_has_one_row_per_day_of_outcome_metrics() -> None:
     # counts never go down from one day to the next
     for name in ("militia_attacks_on_us", "state_strikes", "killed", "threats_triggered"):
         assert frame[name].is_monotonic_increasing, name
+
+
+def militia_attacks(model: EscalationModel) -> int:
+    """Every militia attack of every replicate held, from the outcome counts."""
+    return sum(int(model.outcomes()[f"militia_attacks_on_{target}"].sum())
+               for target in ("us", "israel", "kurdistan", "government", "rivals"))
+
+
+def test_datacollector_has_the_daily_series_of_each_day_played() -> None:
+    """Each day's escalation index and attacks, which Mesa's plots draw (escsim viz)."""
+    model = EscalationModel(JUNE, rng=4).run()
+    frame = model.datacollector.get_model_vars_dataframe()
+    np.testing.assert_allclose(frame["escalation_index"], model.daily_index[0])
+    final = {name: values[0] for name, values in model.outcomes().items()}
+    assert frame["attacks_by_militias"].sum() == militia_attacks(model) > 0
+    assert frame["strikes_by_states"].sum() >= final["state_strikes"] + final["strikes_on_militias"]
+    assert frame["strikes_by_states"].sum() > 0
+
+
+def test_daily_series_are_means_over_the_replicates() -> None:
+    model = EscalationModel(JUNE, replicates=4, rng=4).run()
+    frame = model.datacollector.get_model_vars_dataframe()
+    np.testing.assert_allclose(frame["escalation_index"], model.daily_index.mean(axis=0))
+    assert frame["attacks_by_militias"].sum() * 4 == militia_attacks(model)
+
+
+def test_a_variant_menu_s_base_is_the_base_scenario() -> None:
+    model = EscalationModel(JUNE, variant="base", rng=1, collect_data=False)
+    assert model.spec.variant is None and model.scenario.variant is None
 
 
 def test_constructor_takes_parameters_as_keywords() -> None:

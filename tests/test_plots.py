@@ -172,16 +172,16 @@ def test_plot_refuses_an_unfinished_folder_and_a_bad_format(result: BatchResult,
     assert not (tmp_path / "f").exists()
 
 
-def test_a_plain_run_does_not_import_matplotlib() -> None:
+def test_a_plain_run_imports_neither_matplotlib_nor_solara() -> None:
     probe = ("import sys, contextlib, io\n"
              "from sim.cli import main\n"
              "sys.argv = ['escsim', 'run', 'june-2025']\n"
              "with contextlib.redirect_stdout(io.StringIO()):\n"
              "    try:\n        main()\n    except SystemExit:\n        pass\n"
-             "print('matplotlib' in sys.modules)\n")
+             "print(*(m in sys.modules for m in ('matplotlib', 'solara', 'mesa.visualization')))\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120)
-    assert done.stdout.strip() == "False", done.stderr
+    assert done.stdout.strip() == "False False False", done.stderr
 
 
 # --- the numbers behind the figures ------------------------------------------------------------

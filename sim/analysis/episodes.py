@@ -15,12 +15,12 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.scenario.loader import load_scenario, shipped_scenarios
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import BASE_VARIANT, Scenario
 
 if TYPE_CHECKING:
     from sim.batch.executors import Executor
 
-BASE = "base"  # how a user names the scenario without a variant
+BASE = BASE_VARIANT
 
 
 class EpisodeError(UserError):

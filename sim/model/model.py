@@ -45,9 +45,16 @@ from sim.model.situation import apply_situation
 from sim.model.state import State, decay_factor, initial_state
 from sim.model.threats import ThreatBook
 from sim.model.world import UNKNOWN, World
-from sim.scenario.schema import Inject, Scenario
+from sim.scenario.schema import BASE_VARIANT, Inject, Scenario
 
 DEFAULT_EVENT_LOG_LIMIT = 1000  # replicates up to which the event log is on by default
+# What the DataCollector records of each day played, beside the running outcome metrics (the
+# daily series Mesa's plots draw: SolaraViz, ``escsim viz``); means over the replicates held.
+DAILY_SERIES: dict[str, str] = {
+    "escalation_index": "the day's escalation index: hostile acts weighted by severity",
+    "attacks_by_militias": "kinetic attacks militias made that day",
+    "strikes_by_states": "kinetic strikes states made that day",
+}
 _THREATEN = ACTION_INDEX["threaten"]
 
 # Called for each deciding actor and day with its terms and choice, when set (escsim explain).
@@ -79,6 +86,8 @@ def _seed_from(rng: Any, model_rng: np.random.Generator) -> int:
 def _episode_of(scenario: Any, variant: str | None, rng: Any
                 ) -> tuple[str | Path | Scenario, str | None, Any]:
     """(episode, variant, rng) from EscalationModel's arguments, unpacking a Mesa scenario."""
+    if variant == BASE_VARIANT:  # a variant menu names the base scenario too
+        variant = None
     if not isinstance(scenario, MesaScenario):
         return scenario, variant, rng
     episode = getattr(scenario, "episode", EpisodeScenario.episode)
@@ -104,8 +113,8 @@ class EscalationModel(mesa.Model):
         scenario: a shipped scenario id (``"june-2025"``), a path to a YAML file, a validated
             ``Scenario``, or Mesa's scenario object (an ``EpisodeScenario``, whose episode,
             variant and rng are used; any other Mesa ``Scenario`` means the default episode).
-        variant: name of one of the scenario's variants, or None for the base (an
-            ``EpisodeScenario``'s own variant, when it names one, takes precedence).
+        variant: name of one of the scenario's variants, or None (or ``"base"``) for the base
+            (an ``EpisodeScenario``'s own variant, when it names one, takes precedence).
         replicates: R, the number of replicates advanced together.
         rng: the seed (an int). Results depend only on (scenario, variant, seed, replicate
             index); see sim.model.rng.
@@ -159,8 +168,9 @@ class EscalationModel(mesa.Model):
         self.recorder: DecisionRecorder | None = None
         self.collect_data = collect_data
         self._metrics_day, self._metrics_cache = -1, {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_report_metric, name) for name in metric_names()})
+        self.datacollector = mesa.DataCollector(model_reporters={
+            **{name: partial(_report_metric, name) for name in metric_names()},
+            **{name: partial(_report_day, name) for name in DAILY_SERIES}})
         self.running = True
 
     # --- stepping ---------------------------------------------------------------------------
@@ -379,6 +389,17 @@ class EscalationModel(mesa.Model):
             self._metrics_cache, self._metrics_day = self.tally.metrics(), self.day
         return self._metrics_cache
 
+    def last_day_figures(self) -> dict[str, float]:
+        """The daily series (DAILY_SERIES) of the last day played, means over the replicates."""
+        day = self.day - 1
+        if day < 0:
+            return dict.fromkeys(DAILY_SERIES, 0.0)
+        by_actor = self.tally.daily_attacks[day].sum(axis=1) / self.world.replicates
+        militias = self.world.militias
+        return {"escalation_index": float(self.daily_index[:, day].mean()),
+                "attacks_by_militias": float(by_actor[militias].sum()),
+                "strikes_by_states": float(by_actor[~militias].sum())}
+
     def timeline(self, replicate: int | None = None) -> list[dict[str, Any]]:
         """The event log of one replicate (default: the first held) as readable records."""
         if self.log is None:
@@ -396,6 +417,11 @@ def _report_metric(name: str, model: EscalationModel) -> Any:
         names, counts = np.unique(values, return_counts=True)
         return str(names[np.argmax(counts)])
     return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
+
+def _report_day(name: str, model: EscalationModel) -> float:
+    """A DataCollector model reporter: one of the last day's DAILY_SERIES."""
+    return model.last_day_figures()[name]
 
 
 def run_replicates(scenario: str | Path | Scenario, variant: str | None, seed: int,

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from sim.paths import scenarios_dir
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.located import LocDict, LocList, Origin, load_located, origin_of, plain
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import BASE_VARIANT, Scenario
 
 KEYED_LISTS: dict[tuple[str, ...], str] = {
     ("threats",): "id",
@@ -44,7 +44,6 @@ SCENARIO_PATH_ENV = "ESCSIM_SCENARIO_PATH"
 MAX_EXTENDS_DEPTH = 10
 # set by the loader from --variant; in a file it would be shown and change nothing
 LOADER_FIELDS = ("variant",)
-
 
 # --- finding files ----------------------------------------------------------------------------
 
@@ -431,7 +430,7 @@ def validate_file(ref: str | Path) -> list[str]:
             problems.extend(exc.problems)
     if problems:
         raise ScenarioError(problems)
-    return ["base", *base.variants]
+    return [BASE_VARIANT, *base.variants]
 
 
 @cache

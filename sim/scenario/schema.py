@@ -26,6 +26,7 @@ MAX_CASUALTIES = 100_000  # people killed (or injured) by one scripted act
 MAX_TENSION = 100.0
 MAX_GRIEVANCE = 1000.0
 MAX_METRIC = 1_000_000.0
+BASE_VARIANT = "base"  # how a user names a scenario without a variant
 MAX_FEAR = 10.0  # about one per leadership strike on the actor's own leaders
 MAX_DISPUTE = 10.0
 MAX_SITE_REFS = MAX_ACTORS * 10  # actors and actor@place keys in one site-keyed map
