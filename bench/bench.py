@@ -11,9 +11,17 @@ Sections:
 4. one against two workers, and 1,000,000 replicates with two workers through ``escsim batch``:
    speed-up and the peak memory of every process (target: at most 2 GB each);
 5. wall time against the number of militias (5, 10, 20), with a generated scenario that extends
-   june-2025 and adds militias.
+   june-2025 and adds militias;
+6. the engine per core (issue 10), side by side, each in a fresh process, CPU time beside wall
+   time: (a) the engine as issue 10 started (commit b116191, run from a ``git archive`` of it
+   with this Python and these packages), (b) this model played with numpy, (c) the same model
+   played by the compiled day step, (d) an idiomatic Mesa model of the same shape
+   (bench/idiomatic_mesa.py) through ``mesa.batch_run``; the headline is (d) against (c);
+7. start-up and compilation: ``escsim run june-2025`` and a 10,000-replicate ``escsim batch``
+   on a fresh install (empty compilation cache) and again once the cache is there.
 
-Timings are wall-clock on whatever else the machine is doing; run it on a quiet machine.
+Timings are wall-clock on whatever else the machine is doing; run it on a quiet machine. Only
+ratios taken within one run mean much on a shared machine; sections 6 and 7 print CPU time too.
 """
 
 from __future__ import annotations
@@ -41,6 +49,9 @@ SEED = 7
 MEMORY_LIMIT_MB = 2048
 
 
+ISSUE_10_START = "b116191"  # the commit issue 10 was filed against (section 6, engine a)
+
+
 @dataclass(frozen=True)
 class Sizes:
     """How big each section's batches are."""
@@ -51,13 +62,17 @@ class Sizes:
     workers_runs: int  # section 4: one against two workers
     big_runs: int  # section 4: the large run with two workers
     militia_runs: int  # section 5
+    engine_runs: int = 10_000  # section 6: (a) and (c)
+    numpy_runs: int = 4_000  # section 6: (b)
+    idiomatic_runs: int = 200  # section 6: (d)
     militias: tuple[int, ...] = (5, 10, 20)
 
 
 FULL = Sizes(headline=10_000, mesa_runs=200, scaling=(1_000, 10_000, 100_000),
              workers_runs=100_000, big_runs=1_000_000, militia_runs=10_000)
 QUICK = Sizes(headline=10_000, mesa_runs=50, scaling=(1_000, 10_000, 30_000),
-              workers_runs=30_000, big_runs=100_000, militia_runs=2_000)
+              workers_runs=30_000, big_runs=100_000, militia_runs=2_000, engine_runs=4_000,
+              numpy_runs=1_000, idiomatic_runs=50)
 
 
 def timed[T](call: Callable[[], T]) -> tuple[float, T]:
@@ -253,10 +268,161 @@ def scaling_with_militias(sizes: Sizes, work: Path) -> None:
           f"({seconds[high] / seconds[low] / (high / low):.2f} of linear)")
 
 
+# --- section 6: the engine per core ----------------------------------------------------------
+
+# Runs in a fresh process: times whole model runs (construction included) of june-2025 and
+# prints CPU and wall seconds per replicate (the best of the repeats, by CPU time).
+_ENGINE_PROBE = """
+import json, sys, time
+if sys.argv[1]:
+    sys.path.insert(0, sys.argv[1])
+import sim
+from sim.model.model import EscalationModel
+options, replicates, repeats = json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def run(count):
+    EscalationModel("june-2025", replicates=count, rng=1, collect_data=False, log_events=False,
+                    **options).run()
+run(min(replicates, 600))  # imports, caches, and the compiled kernel loaded or compiled
+best = None
+for _ in range(repeats):
+    wall, cpu = time.perf_counter(), time.process_time()
+    run(replicates)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    best = min(best or (cpu, wall), (cpu, wall))
+print(json.dumps({"cpu": best[0] / replicates, "wall": best[1] / replicates,
+                  "code": sim.__file__}))
+"""
+
+_IDIOMATIC_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import idiomatic_mesa
+idiomatic_mesa.run(5)  # imports
+cpu, wall = idiomatic_mesa.seconds_per_replicate(int(sys.argv[2]))
+print(json.dumps({"cpu": cpu, "wall": wall, "code": idiomatic_mesa.__file__}))
+"""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Seconds per replicate of one engine, measured in its own process."""
+
+    cpu: float
+    wall: float
+    code: str
+
+    def line(self, label: str, replicates: int) -> str:
+        return (f"   {label:<46} {1e6 * self.cpu:9,.1f} µs CPU  {1e6 * self.wall:9,.1f} µs wall "
+                f"per replicate  ({replicates:,} replicates)")
+
+
+def probe(script: str, *args: str) -> Rate:
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"engine probe failed: {done.stderr[-2000:]}")
+    return Rate(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def issue_start_checkout(folder: Path) -> Path | None:
+    """The code as issue 10 started, extracted from git into ``folder`` (None without git)."""
+    root = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(["git", "-C", str(root), "archive", ISSUE_10_START],
+                             capture_output=True)
+    if archive.returncode != 0:
+        return None
+    target = folder / f"escsim-{ISSUE_10_START}"
+    target.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def engine_per_core(sizes: Sizes, work: Path) -> None:
+    """Section 6: the four engines side by side; (a) and (c) twice, interleaved."""
+    runs = sizes.engine_runs
+    print(f"\n6. the engine per core, june-2025 (59 days), each in a fresh process; "
+          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    old = issue_start_checkout(work)
+    rates: dict[str, list[Rate]] = {"a": [], "b": [], "c": [], "d": []}
+    for round_ in range(2):
+        if old is not None:
+            rates["a"].append(probe(_ENGINE_PROBE, str(old), "{}", str(runs), "1"))
+        rates["c"].append(probe(_ENGINE_PROBE, "", '{"engine": "compiled"}', str(runs), "2"))
+        if round_ == 0:
+            rates["b"].append(probe(_ENGINE_PROBE, "", '{"engine": "numpy"}',
+                                    str(sizes.numpy_runs), "1"))
+            rates["d"].append(probe(_IDIOMATIC_PROBE, str(Path(__file__).parent),
+                                    str(sizes.idiomatic_runs)))
+    best = {key: min(found, key=lambda rate: rate.cpu) for key, found in rates.items() if found}
+    labels = {"a": f"(a) the engine as issue 10 started ({ISSUE_10_START})",
+              "b": "(b) this model, numpy path", "c": "(c) this model, compiled day step",
+              "d": "(d) idiomatic Mesa, one model per replicate"}
+    counts = {"a": runs, "b": sizes.numpy_runs, "c": runs, "d": sizes.idiomatic_runs}
+    for key, rate in best.items():
+        print(rate.line(labels[key], counts[key]))
+    if "a" not in best:
+        print(f"   (a) skipped: {ISSUE_10_START} could not be extracted (not a git checkout)")
+    else:
+        print(f"   (a) ran from {Path(best['a'].code).parents[1]}")
+    c = best["c"]
+    print(f"   headline, (c) against idiomatic Mesa (d): {best['d'].cpu / c.cpu:,.0f}x per core "
+          f"(CPU), {best['d'].wall / c.wall:,.0f}x (wall)")
+    print(f"   (c) against this model's numpy path (b): {best['b'].cpu / c.cpu:.1f}x (CPU), "
+          f"{best['b'].wall / c.wall:.1f}x (wall)")
+    if "a" in best:
+        ratio = best["a"].cpu / c.cpu
+        print(f"   (c) against the engine as issue 10 started (a): {ratio:.2f}x (CPU), "
+              f"{best['a'].wall / c.wall:.2f}x (wall); goal >= 4x: "
+              f"{'met' if ratio >= 4 else 'NOT met'}")
+        print(f"   (b) against (a): the model as reworked since, played with numpy, is "
+              f"{best['b'].cpu / best['a'].cpu:.1f}x slower than (a) per replicate (CPU)")
+
+
+# --- section 7: start-up and compilation ------------------------------------------------------
+
+def timed_command(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (children's user + system) of a command in a fresh process."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, done = timed(lambda: subprocess.run(args, capture_output=True, text=True, env=env))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
+
+
+def start_up_and_compilation(work: Path) -> None:
+    """Section 7: first runs with an empty compilation cache (a fresh install), then cached."""
+    print("\n7. start-up and compilation: a fresh install (empty compilation cache), then again")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(work / "numba-cache")}
+    cli = [sys.executable, "-m", "sim.cli"]
+    for attempt in ("first run", "cached run"):
+        seconds, cpu = timed_command([*cli, "run", SCENARIO, "--seed", "1"], env)
+        print(f"   `escsim run {SCENARIO}` ({attempt}): {seconds:6.2f} s wall, {cpu:6.2f} s CPU")
+    for attempt in ("first run, compiles the kernel", "cached run"):
+        out = work / f"compile-{attempt.split()[0]}"
+        seconds, cpu = timed_command([*cli, "batch", SCENARIO, "--runs", "10000", "--seed",
+                                      str(SEED), "--out", str(out), "--workers", "1", "--quiet"],
+                                     env)
+        print(f"   `escsim batch {SCENARIO} --runs 10000 --workers 1` ({attempt}): "
+              f"{seconds:6.2f} s wall, {cpu:6.2f} s CPU")
+    out = work / "compile-two-workers"
+    seconds, cpu = timed_command([*cli, "batch", SCENARIO, "--runs", "10000", "--seed", str(SEED),
+                                  "--out", str(out), "--workers", "2", "--quiet"], env)
+    print(f"   the same with --workers 2 (each worker loads the cached kernel): {seconds:6.2f} s "
+          f"wall, {cpu:6.2f} s CPU")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short version of every section")
-    sizes = QUICK if parser.parse_args(argv).quick else FULL
+    parser.add_argument("--sections", default="1,2,3,4,5,6,7",
+                        help="which sections to run, e.g. 6,7 (default: all)")
+    arguments = parser.parse_args(argv)
+    sizes = QUICK if arguments.quick else FULL
+    chosen = {int(x) for x in arguments.sections.split(",")}
     from importlib.metadata import version
 
     print(f"escsim {version('escsim')} benchmark ({'quick' if sizes is QUICK else 'full'}): "
@@ -267,11 +433,18 @@ def main(argv: list[str] | None = None) -> None:
     run_batch(SCENARIO, runs=256, seed=SEED, workers=1, progress=False)  # warm caches and imports
     with tempfile.TemporaryDirectory(prefix="escsim-bench-") as temp:
         work = Path(temp)
-        ensemble = headline(sizes, work)
-        mesa_comparison(sizes, ensemble)
-        scaled = scaling_with_replicates(sizes, work)
-        workers_and_memory(sizes, work, scaled.get(sizes.workers_runs))
-        scaling_with_militias(sizes, work)
+        ensemble = headline(sizes, work) if chosen & {1, 2} else None
+        if 2 in chosen and ensemble is not None:
+            mesa_comparison(sizes, ensemble)
+        scaled = scaling_with_replicates(sizes, work) if 3 in chosen else {}
+        if 4 in chosen:
+            workers_and_memory(sizes, work, scaled.get(sizes.workers_runs))
+        if 5 in chosen:
+            scaling_with_militias(sizes, work)
+        if 6 in chosen:
+            engine_per_core(sizes, work)
+        if 7 in chosen:
+            start_up_and_compilation(work)
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s; load average now "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

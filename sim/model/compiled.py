@@ -116,7 +116,7 @@ class CompiledDays:
             self._rule(), self._sides(), self._acts(), self._effects(), self._codes(),
             self._options(), self._pairs(), self._threats(), self._leaves(),
             self._injects_table(), self._counting())
-        self.scratch = kernels.scratch(self.tables)
+        self.dawn, self.work = kernels.work_space(self.tables)
         self.log_grievance = np.empty_like(model.state.grievance)
 
     # --- the tables ------------------------------------------------------------------------
@@ -126,8 +126,9 @@ class CompiledDays:
         w = self.model.world
         columns = [w.param(name) for name in k.PARAMS[:len(k.PARAMS) - len(k.DECAYS)]]
         columns += [decay_factor(w.param(f"{name}_half_life")) for name in k.DECAYS]
-        return k.Rule(np.ascontiguousarray(np.stack(columns, axis=1)),
-                      np.ascontiguousarray(np.stack([w.trait(t) for t in k.TRAITS], axis=1)))
+        params = np.ascontiguousarray(np.stack(columns, axis=1))
+        traits = np.ascontiguousarray(np.stack([w.trait(t) for t in k.TRAITS], axis=1))
+        return k.Rule(params, traits, _by_block(params), _by_block(traits))
 
     def _kinds(self) -> dict[ActorKind, np.ndarray]:
         return {kind: np.array([k is kind for k in self.model.world.kinds]) for kind in ActorKind}
@@ -141,8 +142,13 @@ class CompiledDays:
         allies_start, allies = _csr([list(w.allies_of(a)) for a in range(w.n)])
         sites_start, sites = _csr(w.actor_sites)
         kinds = tuple(ActorKind)
+        threatened = np.zeros((w.n, w.n), dtype=bool)  # [t, a]: a can threaten t
+        for agent in m._deciders:
+            opts = agent.options
+            for t in opts.target[opts.action == ACTION_INDEX["threaten"]]:
+                threatened[t, agent.index] = True
         return self.kernels.Sides(
-            patron=w.patron.astype(np.int64), militia=w.militias,
+            threatened=threatened, patron=w.patron.astype(np.int64), militia=w.militias,
             militias=np.flatnonzero(w.militias), decapitators=np.flatnonzero(w.decapitators),
             is_decapitator=w.decapitators,
             governments=np.flatnonzero(is_kind[ActorKind.IRAQI_GOVERNMENT]),
@@ -297,6 +303,7 @@ class CompiledDays:
         site, target = np.zeros_like(action), np.zeros_like(action)
         forewarned = np.zeros(n_pairs, dtype=bool)
         threats: list[list[int]] = [[] for _ in range(n_pairs)]
+        owner = np.zeros(n_pairs, dtype=np.int64)
         for a in range(w.n):
             opts = w.options[a]
             matching = tb.matching_threats(a, opts)
@@ -306,13 +313,19 @@ class CompiledDays:
                 p = keys[a][key]
                 action[p], site[p], target[p], forewarned[p] = key[0], key[1], opts.target[o], key[2]
                 threats[p] = [ti for ti, would in matching if would[o]]
+                owner[p] = a
         threat_start, threat_list = _csr(threats)
+        entry_pair = np.repeat(np.arange(n_pairs), np.diff(threat_start))
+        hit = np.array([tb.victim(int(ti), int(owner[p]))
+                        for ti, p in zip(threat_list, entry_pair, strict=True)], dtype=np.int64)
+        weight = np.array([_weight_code(w.patron, int(owner[p]), int(h))
+                           for p, h in zip(entry_pair, hit, strict=True)], dtype=np.int64)
         start = np.cumsum([0] + [len(mine) for mine in keys]).astype(np.int64)
         ally_start, ally_pairs = _csr([
             [p for p in keys[ally].values() if w.enemies[patron, target[p]]]
             for patron in range(w.n) for ally in w.allies_of(patron)])
         return self.kernels.Pairs(start, action, site, target, forewarned, threat_start,
-                                  threat_list, ally_start, ally_pairs)
+                                  threat_list, weight, hit, ally_start, ally_pairs)
 
     def _threats(self) -> Any:
         m = self.model
@@ -443,10 +456,34 @@ class CompiledDays:
                       m.trigger_actor)
         tally = k.Tally(t.totals, t.windows, t.dated_counts, t.first_attack_day,
                         t.first_retaliation_day, t.max_free_rung, t.daily_attacks,
-                        t.state_strike_days, t._struck_today, m.daily_index)
+                        t.state_strike_days, t._struck_today, m.daily_index.T)
         today = k.Today(day, decides, injects, recorded, add_struck)
-        k.run_day(self.tables, minds, ground, book, tally, self.scratch, today,
+        k.run_day(self.tables, minds, ground, book, tally, self.dawn, self.work, today,
                   np.ascontiguousarray(u))
+
+
+def _by_block(values: np.ndarray) -> np.ndarray:
+    """(R, ...) per-replicate values as (blocks, ..., BLOCK), replicate index last (the last
+    block padded with copies of the last replicate)."""
+    from sim.model.kernels import BLOCK
+
+    blocks = -(-values.shape[0] // BLOCK)
+    padded = np.concatenate([values, np.repeat(values[-1:], blocks * BLOCK - len(values), 0)])
+    shaped = padded.reshape(blocks, BLOCK, *values.shape[1:])
+    return np.ascontiguousarray(np.moveaxis(shaped, 1, -1))
+
+
+def _weight_code(patron: np.ndarray, observer: int, hit: int) -> int:
+    """rules._hit_weight as the kernel's code: how much a blow to ``hit`` costs ``observer``."""
+    from sim.model import kernels as k
+
+    if hit == observer:
+        return k.WEIGHT_ONE
+    if patron[observer] == hit:
+        return k.WEIGHT_SOLIDARITY
+    if patron[hit] == observer:
+        return k.WEIGHT_RESERVE
+    return k.WEIGHT_NONE
 
 
 def _column(attribute: str, dtype: type = np.float64) -> np.ndarray:

@@ -67,6 +67,9 @@ P_DECAY = PARAMS.index("grievance_decay")  # the five decay factors follow in DE
 T_RESOLVE, T_RATIONALITY, T_RISK, T_AGGRESSION, T_SEVERITY, T_SOLIDARITY, T_HIDING_COST, \
     T_VIGILANCE, T_ASSERT, T_RESERVE = range(len(TRAITS))
 
+# how much a threat's response costs the actor it would hit (rules._hit_weight)
+WEIGHT_NONE, WEIGHT_ONE, WEIGHT_SOLIDARITY, WEIGHT_RESERVE = range(4)
+
 # what a decider's rule needs worked out before its options (Options.needs, a bit mask)
 NEEDS_WORTH, NEEDS_GOVERNMENT, NEEDS_POSTURE = 1, 2, 4
 
@@ -87,7 +90,7 @@ NO_FIX = -1  # a fixed inject field left to chance
 # numba IR level into the few functions that loop over replicates.
 _jit = njit(cache=True, _nrt=False, error_model="numpy")
 _inline = njit(inline="always", _nrt=False, error_model="numpy")
-BLOCK = 128  # replicates played phase by phase together: their states stay in cache
+BLOCK = 64  # replicates played phase by phase together: their states stay in cache
 
 
 
@@ -96,11 +99,14 @@ BLOCK = 128  # replicates played phase by phase together: their states stay in c
 class Rule(NamedTuple):
     params: np.ndarray  # (R, len(PARAMS))
     traits: np.ndarray  # (R, len(TRAITS), N)
+    params_by_block: np.ndarray  # (blocks, len(PARAMS), BLOCK): the same, replicate index last
+    traits_by_block: np.ndarray  # (blocks, len(TRAITS), N, BLOCK)
 
 
 class Sides(NamedTuple):
     """Who the actors are to each other, and where they stand."""
 
+    threatened: np.ndarray  # (N, N) [t, a]: a decider's option threatens t
     patron: np.ndarray  # (N,) patron's index or -1
     militia: np.ndarray
     militias: np.ndarray  # indices
@@ -248,6 +254,8 @@ class Pairs(NamedTuple):
     forewarned: np.ndarray
     threat_start: np.ndarray  # threats by others each act would set off
     threats: np.ndarray
+    threat_weight: np.ndarray  # WEIGHT_*: what the blow it would bring costs the act's actor
+    threat_hit: np.ndarray  # whom the threat's response would hit
     ally_start: np.ndarray  # per entry of Sides.allies: its acts against its patron's enemies
     ally_pairs: np.ndarray
 
@@ -364,30 +372,55 @@ class Tally(NamedTuple):
     daily_attacks: np.ndarray  # (days, N, target kinds)
     state_strike_days: np.ndarray
     struck_today: np.ndarray
-    daily_index: np.ndarray  # (R, days)
+    daily_index: np.ndarray  # (days, R)
 
 
-class Scratch(NamedTuple):
-    """Work space, allocated once per model (``scratch``)."""
+class Dawn(NamedTuple):
+    """A block's state at dawn, replicate index last (``i`` for replicate r0 + i)."""
 
-    scores: np.ndarray
+    log_grievance: np.ndarray  # (N, N, BLOCK)
+    credibility: np.ndarray  # (N, N, BLOCK)
+    fear: np.ndarray  # (N, BLOCK), and so on
+    directive: np.ndarray
+    pressure: np.ndarray
+    urged: np.ndarray
+    stake: np.ndarray
+    hidden: np.ndarray  # 1.0 where hidden
+    tension_factor: np.ndarray  # (BLOCK,)
+    air_defence: np.ndarray  # (S, BLOCK)
+    exposure: np.ndarray
+    live: np.ndarray  # (T, BLOCK): 1.0 where the threat is in force
+    open: np.ndarray  # (T, BLOCK): 1.0 where it is open
+    open_anywhere: np.ndarray  # (T,): open in some replicate of the block
+    last_attack_day: np.ndarray  # (N, N, BLOCK) [t, a]: where a can threaten t
+    uniforms: np.ndarray  # (3 * deciders, BLOCK): the choices' uniforms
+
+
+class Work(NamedTuple):
+    """Work space of the decisions and the day, allocated once per model (``work``)."""
+
+    drive: np.ndarray  # (N, BLOCK) per target, for the deciding actor
+    directive: np.ndarray
+    decapitation: np.ndarray
+    cost: np.ndarray  # (BLOCK,)
+    pair_stamp: np.ndarray  # (P,) the (day, block) an act's values below are for
+    through: np.ndarray  # (P, BLOCK)
+    e_ret: np.ndarray
+    act_value: np.ndarray
+    scores: np.ndarray  # (most options, BLOCK)
     group_value: np.ndarray
     intent_value: np.ndarray
     weights: np.ndarray
-    pair_stamp: np.ndarray  # the (day, replicate) the act's values below were worked out for
-    pair_through: np.ndarray
-    pair_eret: np.ndarray
-    pair_b: np.ndarray
-    drive: np.ndarray  # per target, for the deciding actor
-    directive: np.ndarray
-    decapitation: np.ndarray
-    worth: np.ndarray  # per entry of Sides.allies: iran.ally_value
-    live: np.ndarray
+    worth: np.ndarray  # (allies, BLOCK): iran.ally_value per entry of Sides.allies
+    live: np.ndarray  # (N, BLOCK)
     meeting: np.ndarray
     bargain: np.ndarray
     removal: np.ndarray
-    stack: np.ndarray
+    level: np.ndarray  # (BLOCK,)
+    hostile: np.ndarray
+    hiding: np.ndarray
     choices: np.ndarray  # (deciders, BLOCK)
+    stack: np.ndarray
 
 
 class Today(NamedTuple):
@@ -398,21 +431,37 @@ class Today(NamedTuple):
     add_struck: bool  # yesterday's state strikes count toward the window
 
 
-def scratch(tables: Tables) -> Scratch:
+def work_space(tables: Tables) -> tuple[Dawn, Work]:
     """Work space for the kernel (it allocates nothing itself)."""
-    o, n = tables.options, tables.sides.patron.size
-    n_pairs = tables.pairs.action.size
-    counts = [np.diff(o.start), np.diff(o.group_start), np.diff(o.intent_start)]
-    most = [max(int(c.max(initial=1)), 1) for c in counts]
-    return Scratch(np.empty(most[0]), np.empty(most[1]), np.empty(most[2]), np.empty(max(most)),
-                   np.full(n_pairs, -1, dtype=np.int64), np.empty(n_pairs), np.empty(n_pairs),
-                   np.empty(n_pairs), np.empty(n), np.empty(n), np.empty(n),
-                   np.empty(max(tables.sides.allies.size, 1)), np.empty(n), np.empty(n), np.empty(n), np.empty(n),
-                   np.empty(max(tables.leaves.expr_op.size, 1), dtype=np.bool_),
-                   np.zeros((max(o.decider.size, 1), BLOCK), dtype=np.int64))
+    o = tables.options
+    n, sites = tables.sides.patron.size, tables.sides.site_in_iraq.size
+    n_threats, n_pairs = tables.threats.by.size, tables.pairs.action.size
+    most = [max(int(np.diff(start).max(initial=1)), 1)
+            for start in (o.start, o.group_start, o.intent_start)]
+
+    def rows(count: int) -> np.ndarray:
+        return np.zeros((max(count, 1), BLOCK))
+
+    dawn = Dawn(np.zeros((n, n, BLOCK)), np.zeros((n, n, BLOCK)), rows(n), rows(n), rows(n),
+                rows(n), rows(n), rows(n), np.zeros(BLOCK), rows(sites), rows(sites),
+                rows(n_threats), rows(n_threats), np.zeros(max(n_threats, 1), dtype=np.bool_),
+                np.zeros((n, n, BLOCK), dtype=np.int64), rows(3 * o.decider.size))
+    work = Work(rows(n), rows(n), rows(n), np.zeros(BLOCK), np.full(n_pairs, -1, np.int64),
+                rows(n_pairs), rows(n_pairs), rows(n_pairs), rows(most[0]), rows(most[1]),
+                rows(most[2]), np.zeros(max(most)), rows(tables.sides.allies.size), rows(n),
+                rows(n), rows(n), rows(n), np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK),
+                np.zeros((max(o.decider.size, 1), BLOCK), dtype=np.int64),
+                np.zeros(max(tables.leaves.expr_op.size, 1), dtype=np.bool_))
+    return dawn, work
 
 
 # --- the decision rule (sim/model/rules.py and the actors' situational terms) -----------------
+#
+# Decisions are worked out for a block of replicates at a time, each quantity as a vector over
+# the block (index i, replicate r0 + i), from a copy of the block's dawn state with the
+# replicate index last (``Dawn``): the loops are then plain arithmetic over contiguous arrays,
+# which the compiler turns into SIMD instructions. Only the last steps of the choice (one
+# uniform against one cumulative distribution) go replicate by replicate.
 
 @_inline
 def _tension_factor(tension, r):
@@ -426,189 +475,9 @@ def _is_live(status, r, ti):
 
 
 @_inline
-def _hit_weight(patron, traits, r, observer, hit):
-    """How much a blow to ``hit`` costs ``observer`` (rules._hit_weight)."""
-    if hit == observer:
-        return 1.0
-    if patron[observer] == hit:
-        return traits[r, T_SOLIDARITY, observer]
-    if patron[hit] == observer:
-        return traits[r, T_RESERVE, observer]
-    return 0.0
-
-
-@_inline
-def _threat_cost(pairs, threats, traits, patron, credibility, status, r, pair, observer, actor,
-                 only_observer):
-    """Expected cost to ``observer`` of the threats by others in force that ``actor``'s act
-    ``pair`` would set off, each counted once (rules.threat_costs for one act)."""
-    out = 0.0
-    for k in range(pairs.threat_start[pair], pairs.threat_start[pair + 1]):
-        ti = pairs.threats[k]
-        if not _is_live(status, r, ti):
-            continue
-        hit = threats.response_target[ti]
-        if hit == -2:
-            hit = actor
-        if only_observer and hit != observer:
-            continue
-        weight = _hit_weight(patron, traits, r, observer, hit)
-        if weight == 0.0:
-            continue
-        out += credibility[observer, r, threats.by[ti]] * weight * threats.severity[ti]
-    return out
-
-
-@_inline
-def _pair_values(rule, sides, acts, pairs, threats, minds, ground, book, r, stamp, pair, actor,
-                 sc):
-    """rules.effect and expected_retaliation of an act, as its actor sees them: worked out
-    once per replicate and day, and kept in ``sc``."""
-    if sc.pair_stamp[pair] == stamp:
-        return
-    p = rule.params
-    act, site, t = pairs.action[pair], pairs.site[pair], pairs.target[pair]
-    through = ground.air_defence[r, site] * -acts.interceptable[act] + 1.0
-    casualties = acts.killed_if_lethal[act] * (p[r, P_KILLED]
-                                               + acts.injured_per_killed[act] * p[r, P_INJURED])
-    harm = acts.material[act] + acts.lethality[act] * ground.exposure[r, site] * casualties
-    if pairs.forewarned[pair]:
-        harm *= p[r, P_FOREWARN]
-    harm *= through
-    harm += p[r, P_AFFRONT]
-    provocation = harm / (harm + p[r, P_PROVOKE])
-    answer = provocation * minds.credibility[actor, r, t] * rule.traits[r, T_SEVERITY, t]
-    sc.pair_through[pair] = through
-    sc.pair_eret[pair] = answer + _threat_cost(pairs, threats, rule.traits, sides.patron,
-                                               minds.credibility, book.status, r, pair, actor,
-                                               actor, False)
-    sc.pair_stamp[pair] = stamp
-
-
-@_inline
 def _response_target(threats, trigger_actor, r, ti):
     target = threats.response_target[ti]
     return trigger_actor[r, ti] if target == -2 else target
-
-
-@_inline
-def _commitment(threats, book, options, r, actor, option):
-    """Open threats of ``actor`` the option would carry out (threats.commitment)."""
-    pull = 0.0
-    for k in range(threats.by_start[actor], threats.by_start[actor + 1]):
-        ti = threats.by_list[k]
-        if book.status[r, ti] != OPEN:
-            continue
-        if threats.fulfils[ti, options.action[option], options.mode[option]] \
-                and options.target[option] == _response_target(threats, book.trigger_actor, r, ti):
-            pull += 1.0
-    return pull
-
-
-@_inline
-def _strike_parts(rule, sides, acts, pairs, threats, minds, ground, book, sc, r, stamp, day, a):
-    """The parts of rules.strike_terms that do not depend on the claim mode, per act of the
-    actor: U(o) = reluctance + directive + hiding (+ commitment) + x(c) * sc.pair_b[act], where
-    sc.pair_b = (grievance + solidarity) * effect - w_ret * E_ret - decapitation - stake. (The
-    numpy path sums the same terms in another order: a last-bit difference at most.)"""
-    p, tr = rule.params, rule.traits
-    patron = sides.patron[a]
-    fear = p[r, P_DECAP] * minds.fear[r, a] if sides.militia[a] else 0.0
-    for t in range(sides.patron.size):  # per target
-        sc.drive[t] = p[r, P_GRIEV] * (minds.log_grievance[a, r, t] + sides.log_disputes[day, a, t]) \
-            + p[r, P_SOLID] * tr[r, T_SOLIDARITY, a] * sides.front[day, t]
-        sc.directive[t] = p[r, P_DIRECT] * minds.directive[r, a] \
-            if patron >= 0 and sides.enemies[patron, t] else 0.0
-        sc.decapitation[t] = fear * minds.credibility[a, r, t] if sides.is_decapitator[t] else 0.0
-    retaliation = p[r, P_RETAL] * tr[r, T_RISK, a]
-    weight = p[r, P_STAKE] * minds.stake[r, a] * (p[r, P_BASE] + minds.pressure[r, a])
-    for pair in range(pairs.start[a], pairs.start[a + 1]):
-        _pair_values(rule, sides, acts, pairs, threats, minds, ground, book, r, stamp, pair, a, sc)
-        t, e_ret = pairs.target[pair], sc.pair_eret[pair]
-        if sides.based_in_iraq[a]:
-            danger = e_ret + (p[r, P_HOST] if sides.is_government[t] else 0.0)
-        else:
-            danger = 1.0 if sides.site_in_iraq[pairs.site[pair]] else 0.0
-        sc.pair_b[pair] = sc.drive[t] * sc.pair_through[pair] - retaliation * e_ret \
-            - sc.decapitation[t] - weight * danger
-
-
-@_inline
-def _strike_value(rule, sides, acts, codes, options, threats, book, sc, r, a, option, hiding,
-                  committed):
-    """U of one kinetic option from the parts above."""
-    p, tr = rule.params, rule.traits
-    act, t = options.action[option], options.target[option]
-    x = 1.0 if acts.mode_open[options.mode[option]] else p[r, P_ACCURACY]
-    climb = max(acts.rung[act] - codes.lowest_kinetic_rung, 0)
-    value = tr[r, T_AGGRESSION, a] - p[r, P_AVERSION] * climb + sc.directive[t] + hiding \
-        + x * sc.pair_b[options.pair[option]]
-    if committed:
-        value += p[r, P_COMMIT] * tr[r, T_RESOLVE, a] \
-            * _commitment(threats, book, options, r, a, option)
-    return value
-
-
-@_inline
-def _threaten_value(rule, sides, threats, minds, ground, book, r, day, a, t):
-    """rules.threaten_terms for a threat against ``t``."""
-    p, tr = rule.params, rule.traits
-    reasons = p[r, P_GRIEV] * (minds.log_grievance[t, r, a] + sides.log_disputes[day, t, a]) \
-        + p[r, P_SOLID] * tr[r, T_SOLIDARITY, t] * sides.front[day, a]
-    moot = (day - ground.last_attack_day[r, t, a]) <= p[r, P_WINDOW]
-    k = a * sides.patron.size + t
-    for j in range(threats.against_start[k], threats.against_start[k + 1]):
-        if _is_live(book.status, r, threats.against_list[j]):
-            moot = True
-    return 0.0 if moot else tr[r, T_RESOLVE, a] * reasons
-
-
-@_inline
-def _threat_level(threats, book, tension, r, a):
-    """Actor._threat_level: tension plus the open threats aimed at the actor."""
-    open_against = 0.0
-    for ti in range(threats.by.size):
-        if threats.against[ti, a] and book.status[r, ti] == OPEN:
-            open_against += 1.0
-    return _tension_factor(tension, r) + open_against
-
-
-@_inline
-def _mean_over_sites(values, sides, r, a):
-    total = 0.0
-    lo, hi = sides.sites_start[a], sides.sites_start[a + 1]
-    for k in range(lo, hi):
-        total += values[r, sides.sites[k]]
-    return total / (hi - lo)
-
-
-@_inline
-def _hostility_toward_militias(sides, threats, minds, book, r, actor):
-    """united_states.hostility_toward_militias."""
-    if sides.militias.size == 0:
-        return 0.0
-    level = -np.inf
-    for m in sides.militias:
-        level = max(level, minds.log_grievance[actor, r, m])
-    for ti in range(threats.by.size):
-        if threats.by[ti] == actor and threats.against_militia[ti]:
-            level = level + (1.0 if book.status[r, ti] == OPEN else 0.0)
-    return level
-
-
-@_inline
-def _danger_from_militias(sides, threats, minds, book, r, actor):
-    """united_states.danger_from_militias."""
-    if sides.militias.size == 0:
-        return 0.0
-    worst = -np.inf
-    for m in sides.militias:
-        worst = max(worst, minds.log_grievance[m, r, actor])
-    level = _tension_factor(minds.tension, r) + worst
-    for ti in range(threats.by.size):
-        if threats.by_militia[ti] and threats.against[ti, actor]:
-            level = level + (1.0 if book.status[r, ti] == OPEN else 0.0)
-    return level
 
 
 @_inline
@@ -624,160 +493,388 @@ def _hiding_value(rule, sides, minds, r, a):
 
 
 @_inline
-def _ally_value(rule, sides, acts, pairs, threats, minds, ground, book, sc, r, stamp, day,
-                patron, slot):
-    """iran.ally_value: what the ally's best attack on the patron's adversaries is worth."""
-    p, tr = rule.params, rule.traits
-    ally = sides.allies[slot]
-    lo, hi = pairs.ally_start[slot], pairs.ally_start[slot + 1]
-    if lo == hi:
-        return 0.0
-    best = -np.inf
-    for k in range(lo, hi):
-        pair = pairs.ally_pairs[k]
-        _pair_values(rule, sides, acts, pairs, threats, minds, ground, book, r, stamp, pair, ally,
-                     sc)
+def _load_dawn(sides, minds, ground, book, dawn, u, r0, b):
+    """Copy the block's state at dawn, and the uniforms of its choices, into ``dawn``,
+    replicate index last."""
+    n = minds.fear.shape[1]
+    for i in range(b):
+        for t in range(n):
+            for a in range(n):
+                if sides.threatened[t, a]:
+                    dawn.last_attack_day[t, a, i] = ground.last_attack_day[r0 + i, t, a]
+        for column in range(dawn.uniforms.shape[0]):
+            dawn.uniforms[column, i] = u[r0 + i, column]
+    for h in range(n):
+        for t in range(n):
+            lg, cred = dawn.log_grievance[h, t], dawn.credibility[h, t]
+            for i in range(b):
+                lg[i] = minds.log_grievance[h, r0 + i, t]
+                cred[i] = minds.credibility[h, r0 + i, t]
+    for h in range(n):
+        for i in range(b):
+            dawn.fear[h, i] = minds.fear[r0 + i, h]
+            dawn.directive[h, i] = minds.directive[r0 + i, h]
+            dawn.pressure[h, i] = minds.pressure[r0 + i, h]
+            dawn.urged[h, i] = minds.urged[r0 + i, h]
+            dawn.stake[h, i] = minds.stake[r0 + i, h]
+            dawn.hidden[h, i] = 1.0 if minds.hidden[r0 + i, h] else 0.0
+    for i in range(b):
+        dawn.tension_factor[i] = _tension_factor(minds.tension, r0 + i)
+    for site in range(ground.air_defence.shape[1]):
+        for i in range(b):
+            dawn.air_defence[site, i] = ground.air_defence[r0 + i, site]
+            dawn.exposure[site, i] = ground.exposure[r0 + i, site]
+    for ti in range(book.status.shape[1]):
+        dawn.open_anywhere[ti] = False
+        for i in range(b):
+            status = book.status[r0 + i, ti]
+            dawn.live[ti, i] = 1.0 if status == PENDING or status == OPEN else 0.0
+            dawn.open[ti, i] = 1.0 if status == OPEN else 0.0
+            if status == OPEN:
+                dawn.open_anywhere[ti] = True
+
+
+@_inline
+def _pair_vectors(pr, tr, acts, pairs, threats, dawn, work, pair, actor, b, stamp):
+    """rules.effect and expected_retaliation of one act as its actor sees it, into
+    work.through[pair] and work.e_ret[pair] (once per block and day)."""
+    if work.pair_stamp[pair] == stamp:
+        return
+    act, site, t = pairs.action[pair], pairs.site[pair], pairs.target[pair]
+    interceptable, lethality = acts.interceptable[act], acts.lethality[act]
+    killed, injured, material = acts.killed_if_lethal[act], acts.injured_per_killed[act], \
+        acts.material[act]
+    forewarned = pairs.forewarned[pair]
+    through, e_ret, cost = work.through[pair], work.e_ret[pair], work.cost
+    for i in range(b):
+        through[i] = dawn.air_defence[site, i] * -interceptable + 1.0
+        casualties = killed * (pr[P_KILLED, i] + injured * pr[P_INJURED, i])
+        harm = material + lethality * dawn.exposure[site, i] * casualties
+        if forewarned:
+            harm *= pr[P_FOREWARN, i]
+        harm = harm * through[i] + pr[P_AFFRONT, i]
+        e_ret[i] = harm / (harm + pr[P_PROVOKE, i]) * dawn.credibility[actor, t, i] \
+            * tr[T_SEVERITY, t, i]
+        cost[i] = 0.0
+    for k in range(pairs.threat_start[pair], pairs.threat_start[pair + 1]):
+        ti, weight = pairs.threats[k], pairs.threat_weight[k]
+        author, severity = threats.by[ti], threats.severity[ti]
+        if weight == WEIGHT_ONE:
+            for i in range(b):
+                cost[i] += dawn.live[ti, i] * dawn.credibility[actor, author, i] * severity
+        elif weight != WEIGHT_NONE:
+            trait = T_SOLIDARITY if weight == WEIGHT_SOLIDARITY else T_RESERVE
+            for i in range(b):
+                cost[i] += dawn.live[ti, i] * dawn.credibility[actor, author, i] \
+                    * tr[trait, actor, i] * severity
+    for i in range(b):
+        e_ret[i] += cost[i]
+    work.pair_stamp[pair] = stamp
+
+
+@_inline
+def _strike_parts(pr, tr, sides, acts, pairs, threats, dawn, work, a, b, day, stamp):
+    """The parts of rules.strike_terms that do not depend on the claim mode, per act of the
+    actor: U(o) = reluctance + directive + hiding (+ commitment) + x(c) * work.act_value[act],
+    where act_value = (grievance + solidarity) * effect - w_ret * E_ret - decapitation - stake.
+    (The numpy path sums the same terms in another order: a last-bit difference at most.)"""
+    patron = sides.patron[a]
+    militia = sides.militia[a]
+    for t in range(sides.patron.size):
+        drive, directive, decapitation = work.drive[t], work.directive[t], work.decapitation[t]
+        disputes, front = sides.log_disputes[day, a, t], sides.front[day, t]
+        enemy = patron >= 0 and sides.enemies[patron, t]
+        decapitator = militia and sides.is_decapitator[t]
+        for i in range(b):
+            drive[i] = pr[P_GRIEV, i] * (dawn.log_grievance[a, t, i] + disputes) \
+                + pr[P_SOLID, i] * tr[T_SOLIDARITY, a, i] * front
+            directive[i] = pr[P_DIRECT, i] * dawn.directive[a, i] if enemy else 0.0
+            decapitation[i] = pr[P_DECAP, i] * dawn.fear[a, i] * dawn.credibility[a, t, i] \
+                if decapitator else 0.0
+    based = sides.based_in_iraq[a]
+    for pair in range(pairs.start[a], pairs.start[a + 1]):
+        _pair_vectors(pr, tr, acts, pairs, threats, dawn, work, pair, a, b, stamp)
         t = pairs.target[pair]
-        drive = p[r, P_GRIEV] * (minds.log_grievance[patron, r, t]
-                                 + sides.log_disputes[day, patron, t]) \
-            + p[r, P_SOLID] * tr[r, T_SOLIDARITY, patron] * sides.front[day, t]
-        benefit = sc.pair_through[pair] * drive
-        on_ally = sc.pair_eret[pair]
-        on_patron = _threat_cost(pairs, threats, tr, sides.patron, minds.credibility, book.status,
-                                 r, pair, patron, ally, True)
-        risk = p[r, P_RETAL] * tr[r, T_RISK, patron] \
-            * (tr[r, T_RESERVE, patron] * on_ally + on_patron)
-        stake = p[r, P_STAKE] * minds.stake[r, patron] \
-            * (p[r, P_BASE] + minds.pressure[r, patron]) * on_ally
-        best = max(best, benefit - risk - stake)
-    return best
+        host = sides.is_government[t]
+        inside = 1.0 if sides.site_in_iraq[pairs.site[pair]] else 0.0
+        drive, decapitation = work.drive[t], work.decapitation[t]
+        through, e_ret, value = work.through[pair], work.e_ret[pair], work.act_value[pair]
+        for i in range(b):
+            weight = pr[P_STAKE, i] * dawn.stake[a, i] * (pr[P_BASE, i] + dawn.pressure[a, i])
+            if based:
+                danger = e_ret[i] + (pr[P_HOST, i] if host else 0.0)
+            else:
+                danger = inside
+            value[i] = drive[i] * through[i] - pr[P_RETAL, i] * tr[T_RISK, a, i] * e_ret[i] \
+                - decapitation[i] - weight * danger
 
 
 @_inline
-def _government_values(rule, threats, minds, book, codes, sc, r, a):
-    """iraqi_government: the drive to meet, bargain with and remove each actor, into sc."""
-    p, tr = rule.params, rule.traits
-    live = sc.live
-    live[:] = 0.0
+def _strike_option(pr, tr, acts, codes, options, threats, dawn, book, work, u_row, a, o, b, r0):
+    """U of one kinetic option, into u_row."""
+    act, t, mode = options.action[o], options.target[o], options.mode[o]
+    climb = max(acts.rung[act] - codes.lowest_kinetic_rung, 0)
+    openly = acts.mode_open[mode]
+    value, directive, hiding = work.act_value[options.pair[o]], work.directive[t], work.hiding
+    for i in range(b):
+        x = 1.0 if openly else pr[P_ACCURACY, i]
+        u_row[i] = tr[T_AGGRESSION, a, i] - pr[P_AVERSION, i] * climb + directive[i] \
+            + hiding[i] + x * value[i]
+    for k in range(threats.by_start[a], threats.by_start[a + 1]):  # threats.commitment
+        ti = threats.by_list[k]
+        if not threats.fulfils[ti, act, mode] or not dawn.open_anywhere[ti]:
+            continue
+        for i in range(b):
+            r = r0 + i
+            if book.status[r, ti] == OPEN and t == _response_target(threats, book.trigger_actor,
+                                                                     r, ti):
+                u_row[i] += pr[P_COMMIT, i] * tr[T_RESOLVE, a, i]
+
+
+@_inline
+def _threaten_vector(pr, tr, sides, threats, dawn, u_row, a, t, b, day):
+    """rules.threaten_terms for a threat against ``t``, added to u_row."""
+    disputes, front = sides.log_disputes[day, t, a], sides.front[day, a]
+    k = a * sides.patron.size + t
+    for i in range(b):
+        moot = (day - dawn.last_attack_day[t, a, i]) <= pr[P_WINDOW, i]
+        for j in range(threats.against_start[k], threats.against_start[k + 1]):
+            if dawn.live[threats.against_list[j], i] > 0.0:
+                moot = True
+        if not moot:
+            u_row[i] += tr[T_RESOLVE, a, i] * (
+                pr[P_GRIEV, i] * (dawn.log_grievance[t, a, i] + disputes)
+                + pr[P_SOLID, i] * tr[T_SOLIDARITY, t, i] * front)
+
+
+@_inline
+def _open_count(threats, dawn, out, b, by, against, militia_by, militia_against):
+    """Add to ``out`` the open threats that fit: by an actor (or a militia), against an actor
+    (or any militia); -1 leaves that side free."""
     for ti in range(threats.by.size):
-        if _is_live(book.status, r, ti):
-            live[threats.by[ti]] += 1.0
-    tension = _tension_factor(minds.tension, r)
-    provocation = codes.removal_harm / (codes.removal_harm + p[r, P_PROVOKE])
-    for t in range(live.size):
-        harmed = minds.log_grievance[a, r, t]
-        danger = tension + live[t] + harmed
-        drive = tr[r, T_VIGILANCE, a] * danger * (1.0 + minds.urged[r, a])
-        provoke = p[r, P_RETAL] * tr[r, T_RISK, a] * provocation * minds.credibility[a, r, t] \
-            * tr[r, T_SEVERITY, t]
-        sc.meeting[t] = drive * (1.0 - minds.pressure[r, t])
-        sc.bargain[t] = drive * (1.0 - minds.pressure[r, t]) * (1.0 - minds.stake[r, t])
-        sc.removal[t] = tr[r, T_ASSERT, a] * harmed - provoke
+        if by >= 0 and threats.by[ti] != by:
+            continue
+        if militia_by and not threats.by_militia[ti]:
+            continue
+        if against >= 0 and not threats.against[ti, against]:
+            continue
+        if militia_against and not threats.against_militia[ti]:
+            continue
+        for i in range(b):
+            out[i] += dawn.open[ti, i]
 
 
 @_inline
-def _toward(values, target, militias):
-    """A value toward one actor, or toward the militia it is largest for (no target)."""
-    if target >= 0:
-        return values[target]
-    best = -np.inf
-    for m in militias:
-        best = max(best, values[m])
-    return best
+def _hostility(sides, threats, dawn, out, actor, b):
+    """united_states.hostility_toward_militias, into out."""
+    for i in range(b):
+        out[i] = -np.inf if sides.militias.size else 0.0
+    for m in sides.militias:
+        for i in range(b):
+            out[i] = max(out[i], dawn.log_grievance[actor, m, i])
+    if sides.militias.size:
+        _open_count(threats, dawn, out, b, actor, -1, False, True)
 
 
 @_inline
-def _situation_value(rule, sides, threats, minds, ground, book, options, sc, r, day, a, option,
-                     code, level):
-    """The term of a non-kinetic option (threaten_terms and sim/model/actors/)."""
-    tr = rule.traits
-    t = options.target[option]
+def _danger_from_militias(sides, threats, dawn, out, actor, b):
+    """united_states.danger_from_militias, into out."""
+    for i in range(b):
+        out[i] = -np.inf
+    for m in sides.militias:
+        for i in range(b):
+            out[i] = max(out[i], dawn.log_grievance[m, actor, i])
+    for i in range(b):
+        out[i] = dawn.tension_factor[i] + out[i] if sides.militias.size else 0.0
+    if sides.militias.size:
+        _open_count(threats, dawn, out, b, -1, actor, True, False)
+
+
+@_inline
+def _ally_values(pr, tr, sides, acts, pairs, threats, dawn, work, patron, b, day, stamp):
+    """iran.ally_value for each ally of ``patron``, into work.worth."""
+    for slot in range(sides.allies_start[patron], sides.allies_start[patron + 1]):
+        ally, best = sides.allies[slot], work.worth[slot]
+        lo, hi = pairs.ally_start[slot], pairs.ally_start[slot + 1]
+        for i in range(b):
+            best[i] = -np.inf if hi > lo else 0.0
+        for k in range(lo, hi):
+            pair = pairs.ally_pairs[k]
+            _pair_vectors(pr, tr, acts, pairs, threats, dawn, work, pair, ally, b, stamp)
+            t = pairs.target[pair]
+            on_patron = work.cost
+            for i in range(b):
+                on_patron[i] = 0.0
+            for j in range(pairs.threat_start[pair], pairs.threat_start[pair + 1]):
+                ti = pairs.threats[j]
+                if pairs.threat_hit[j] != patron:
+                    continue
+                author, severity = threats.by[ti], threats.severity[ti]
+                for i in range(b):
+                    on_patron[i] += dawn.live[ti, i] * dawn.credibility[patron, author, i] \
+                        * severity
+            disputes, front = sides.log_disputes[day, patron, t], sides.front[day, t]
+            through, on_ally = work.through[pair], work.e_ret[pair]
+            for i in range(b):
+                drive = pr[P_GRIEV, i] * (dawn.log_grievance[patron, t, i] + disputes) \
+                    + pr[P_SOLID, i] * tr[T_SOLIDARITY, patron, i] * front
+                risk = pr[P_RETAL, i] * tr[T_RISK, patron, i] \
+                    * (tr[T_RESERVE, patron, i] * on_ally[i] + on_patron[i])
+                stake = pr[P_STAKE, i] * dawn.stake[patron, i] \
+                    * (pr[P_BASE, i] + dawn.pressure[patron, i]) * on_ally[i]
+                best[i] = max(best[i], through[i] * drive - risk - stake)
+
+
+@_inline
+def _government_values(pr, tr, threats, codes, dawn, work, a, b):
+    """iraqi_government: the drive to meet, bargain with and remove each actor, into work."""
+    live = work.live
+    n = live.shape[0]
+    for t in range(n):
+        for i in range(b):
+            live[t, i] = 0.0
+    for ti in range(threats.by.size):
+        by = threats.by[ti]
+        for i in range(b):
+            live[by, i] += dawn.live[ti, i]
+    harm = codes.removal_harm
+    for t in range(n):
+        meeting, bargain, removal = work.meeting[t], work.bargain[t], work.removal[t]
+        for i in range(b):
+            harmed = dawn.log_grievance[a, t, i]
+            drive = tr[T_VIGILANCE, a, i] * (dawn.tension_factor[i] + live[t, i] + harmed) \
+                * (1.0 + dawn.urged[a, i])
+            provoke = pr[P_RETAL, i] * tr[T_RISK, a, i] * (harm / (harm + pr[P_PROVOKE, i])) \
+                * dawn.credibility[a, t, i] * tr[T_SEVERITY, t, i]
+            meeting[i] = drive * (1.0 - dawn.pressure[t, i])
+            bargain[i] = drive * (1.0 - dawn.pressure[t, i]) * (1.0 - dawn.stake[t, i])
+            removal[i] = tr[T_ASSERT, a, i] * harmed - provoke
+
+
+@_inline
+def _toward(values, target, militias, u_row, b):
+    """Add a value toward one actor, or toward the militia it is largest for (no target)."""
+    for i in range(b):
+        if target >= 0:
+            u_row[i] += values[target, i]
+        else:
+            best = -np.inf
+            for m in militias:
+                best = max(best, values[m, i])
+            u_row[i] += best
+
+
+@_inline
+def _situation_option(pr, tr, sides, threats, dawn, ground, options, work, u_row, a, o, code,
+                      b, r0, day):
+    """Add the term of a non-kinetic option (threaten_terms and sim/model/actors/)."""
+    t = options.target[o]
     if code == SIT_THREATEN:
-        return _threaten_value(rule, sides, threats, minds, ground, book, r, day, a, t)
-    if code == SIT_AIR_DEFENCE or code == SIT_EVACUATE:
-        danger = tr[r, T_RISK, a] * level
-        if code == SIT_AIR_DEFENCE:
-            return danger * (1.0 - _mean_over_sites(ground.air_defence, sides, r, a))
-        return danger * _mean_over_sites(ground.exposure, sides, r, a)
-    if code == SIT_GROUND:
-        return -np.inf if minds.hidden[r, a] else _hiding_value(rule, sides, minds, r, a)
-    if code == SIT_APPEAL_ISRAEL:
-        return tr[r, T_VIGILANCE, a] * minds.stake[r, a] \
-            * _hostility_toward_militias(sides, threats, minds, book, r, t) \
-            * (1.0 - minds.pressure[r, t])
-    if code == SIT_PRESS:
-        return tr[r, T_VIGILANCE, a] * _danger_from_militias(sides, threats, minds, book, r, a) \
-            * (1.0 - minds.urged[r, t])
-    if code == SIT_DIRECTIVE:
-        value = options.value[option]
-        gain = -np.inf
-        for slot in range(sides.allies_start[a], sides.allies_start[a + 1]):
-            ally = sides.allies[slot]
-            if t < 0 or t == ally:
-                gain = max(gain, (value - minds.directive[r, ally]) * sc.worth[slot])
-        return gain
-    if code == SIT_MEETING:
-        return _toward(sc.meeting, t, sides.militias)
-    if code == SIT_BARGAIN:
-        return _toward(sc.bargain, t, sides.militias)
-    if code == SIT_REMOVE:
-        return _toward(sc.removal, t, sides.militias)
-    if code == SIT_APPEAL_US:
-        return tr[r, T_VIGILANCE, a] * _hostility_toward_militias(sides, threats, minds, book, r, t) \
-            * (1.0 - minds.pressure[r, t])
-    return 0.0
+        _threaten_vector(pr, tr, sides, threats, dawn, u_row, a, t, b, day)
+    elif code == SIT_AIR_DEFENCE or code == SIT_EVACUATE:
+        lo, hi = sides.sites_start[a], sides.sites_start[a + 1]
+        for i in range(b):
+            total = 0.0
+            for k in range(lo, hi):
+                site = sides.sites[k]
+                total += dawn.air_defence[site, i] if code == SIT_AIR_DEFENCE \
+                    else dawn.exposure[site, i]
+            mean = total / (hi - lo)
+            danger = tr[T_RISK, a, i] * work.level[i]
+            u_row[i] += danger * (1.0 - mean) if code == SIT_AIR_DEFENCE else danger * mean
+    elif code == SIT_GROUND:
+        for i in range(b):
+            reach = -np.inf
+            for d in sides.decapitators:
+                reach = max(reach, dawn.credibility[a, d, i])
+            danger = dawn.fear[a, i] * reach * dawn.tension_factor[i] if sides.decapitators.size \
+                else 0.0
+            value = pr[P_DECAP, i] * danger - tr[T_HIDING_COST, a, i]
+            u_row[i] += -np.inf if dawn.hidden[a, i] > 0.0 else value
+    elif code == SIT_APPEAL_ISRAEL or code == SIT_APPEAL_US:
+        hostile = work.hostile
+        _hostility(sides, threats, dawn, hostile, t, b)
+        for i in range(b):
+            value = tr[T_VIGILANCE, a, i] * dawn.stake[a, i] if code == SIT_APPEAL_ISRAEL \
+                else tr[T_VIGILANCE, a, i]
+            u_row[i] += value * hostile[i] * (1.0 - dawn.pressure[t, i])
+    elif code == SIT_PRESS:
+        danger = work.hostile
+        _danger_from_militias(sides, threats, dawn, danger, a, b)
+        for i in range(b):
+            u_row[i] += tr[T_VIGILANCE, a, i] * danger[i] * (1.0 - dawn.urged[t, i])
+    elif code == SIT_DIRECTIVE:
+        value = options.value[o]
+        for i in range(b):
+            gain = -np.inf
+            for slot in range(sides.allies_start[a], sides.allies_start[a + 1]):
+                ally = sides.allies[slot]
+                if t < 0 or t == ally:
+                    gain = max(gain, (value - dawn.directive[ally, i]) * work.worth[slot, i])
+            u_row[i] += gain
+    elif code == SIT_MEETING:
+        _toward(work.meeting, t, sides.militias, u_row, b)
+    elif code == SIT_BARGAIN:
+        _toward(work.bargain, t, sides.militias, u_row, b)
+    elif code == SIT_REMOVE:
+        _toward(work.removal, t, sides.militias, u_row, b)
 
 
 @_inline
-def _scores(tables, minds, ground, book, sc, r, stamp, day, k):
-    """U of every option of decider k into sc.scores (closed options -inf)."""
-    rule, sides, acts, codes = tables.rule, tables.sides, tables.acts, tables.codes
+def _scores(tables, dawn, ground, book, work, k, r0, b, day, stamp):
+    """U of every option of decider k in the block, into work.scores (options by rows)."""
+    sides, acts, codes = tables.sides, tables.acts, tables.codes
     options, pairs, threats = tables.options, tables.pairs, tables.threats
+    blk = r0 // BLOCK
+    pr, tr = tables.rule.params_by_block[blk], tables.rule.traits_by_block[blk]
     a = options.decider[k]
-    lo, hi = options.start[k], options.start[k + 1]
     needs = options.needs[k]
     if needs & NEEDS_WORTH:
-        for slot in range(sides.allies_start[a], sides.allies_start[a + 1]):
-            sc.worth[slot] = _ally_value(rule, sides, acts, pairs, threats, minds, ground, book,
-                                         sc, r, stamp, day, a, slot)
+        _ally_values(pr, tr, sides, acts, pairs, threats, dawn, work, a, b, day, stamp)
     if needs & NEEDS_GOVERNMENT:
-        _government_values(rule, threats, minds, book, codes, sc, r, a)
-    level = _threat_level(threats, book, minds.tension, r, a) if needs & NEEDS_POSTURE else 0.0
+        _government_values(pr, tr, threats, codes, dawn, work, a, b)
+    if needs & NEEDS_POSTURE:  # Actor._threat_level
+        for i in range(b):
+            work.level[i] = dawn.tension_factor[i]
+        _open_count(threats, dawn, work.level, b, -1, a, False, False)
     if pairs.start[a + 1] > pairs.start[a]:
-        _strike_parts(rule, sides, acts, pairs, threats, minds, ground, book, sc, r, stamp, day, a)
-    committed = False
-    for j in range(threats.by_start[a], threats.by_start[a + 1]):
-        if book.status[r, threats.by_list[j]] == OPEN:
-            committed = True
-    hiding = -(rule.traits[r, T_HIDING_COST, a] * (1.0 if minds.hidden[r, a] else 0.0)) \
-        if sides.militia[a] else 0.0
-    effort = rule.params[r, P_EFFORT]
-    for o in range(lo, hi):
+        _strike_parts(pr, tr, sides, acts, pairs, threats, dawn, work, a, b, day, stamp)
+    for i in range(b):
+        work.hiding[i] = -(tr[T_HIDING_COST, a, i] * dawn.hidden[a, i]) if sides.militia[a] \
+            else 0.0
+    lo = options.start[k]
+    for o in range(lo, options.start[k + 1]):
+        u_row = work.scores[o - lo]
         if acts.kinetic[options.action[o]]:
-            value = _strike_value(rule, sides, acts, codes, options, threats, book, sc, r, a, o,
-                                  hiding, committed)
+            _strike_option(pr, tr, acts, codes, options, threats, dawn, book, work, u_row, a, o, b,
+                           r0)
         else:
-            value = -effort * options.effort[o]
+            effort = options.effort[o]
+            for i in range(b):
+                u_row[i] = -pr[P_EFFORT, i] * effort
             code = options.situation[o]
             if code != SIT_NONE:
-                value += _situation_value(rule, sides, threats, minds, ground, book, options, sc,
-                                          r, day, a, o, code, level)
-        if options.closable[o] and ground.ceasefire[r, a, options.target[o]]:
-            value = -np.inf
-        sc.scores[o - lo] = value
+                _situation_option(pr, tr, sides, threats, dawn, ground, options, work, u_row, a,
+                                  o, code, b, r0, day)
+        if options.closable[o]:
+            target = options.target[o]
+            for i in range(b):
+                if ground.ceasefire[r0 + i, a, target]:
+                    u_row[i] = -np.inf
 
 
 # --- the hierarchical logit choice (sim/model/choice.py) ---------------------------------------
 
 @_inline
-def _pick(values, lo, hi, count, rationality, uniform, weights):
-    """choice._pick over ``count`` logit weights of which only [lo, hi) can be non-zero: the
-    first index whose cumulative weight passes uniform * total."""
+def _pick(values, i, lo, hi, count, rationality, uniform, weights):
+    """choice._pick over ``count`` logit weights (rows of ``values``, column i) of which only
+    rows [lo, hi) can be non-zero: the first row whose cumulative weight passes
+    uniform * total."""
     total = 0.0
-    for i in range(lo, hi):
-        z = rationality * values[i] if np.isfinite(values[i]) else -np.inf
+    for j in range(lo, hi):
+        z = rationality * values[j, i] if np.isfinite(values[j, i]) else -np.inf
         total += math.exp(min(z, EXP_CAP))
-        weights[i] = total
+        weights[j] = total
     threshold = uniform * total
     picked = lo
     while picked < hi and weights[picked] <= threshold:
@@ -788,49 +885,62 @@ def _pick(values, lo, hi, count, rationality, uniform, weights):
 
 
 @_inline
-def _stage_max(values, first, last):
-    best = values[first]
-    for i in range(first + 1, last):
-        best = max(best, values[i])
-    return best
+def _stage_max(values, out, first, last, b):
+    for i in range(b):
+        out[i] = values[first, i]
+    for j in range(first + 1, last):
+        row = values[j]
+        for i in range(b):
+            out[i] = max(out[i], row[i])
 
 
 @_inline
-def _choose(options, traits, u, sc, r, k):
-    """The three stages of the choice for decider k; returns the option (within k's)."""
-    rationality = traits[r, T_RATIONALITY, options.decider[k]]
+def _choose(tables, dawn, work, k, r0, b):
+    """The three stages of the choice for decider k, into work.choices[k]."""
+    options = tables.options
+    traits = tables.rule.traits_by_block[r0 // BLOCK]
+    a = options.decider[k]
     g0, i0 = options.group_start[k], options.intent_start[k]
     n_options = options.start[k + 1] - options.start[k]
     n_groups = options.group_start[k + 1] - g0
     n_intents = options.intent_start[k + 1] - i0
-    scores, group_value, intent_value = sc.scores, sc.group_value, sc.intent_value
+    scores, group_value, intent_value = work.scores, work.group_value, work.intent_value
     for g in range(n_groups):
         last = options.group_first[g0 + g + 1] if g + 1 < n_groups else n_options
-        group_value[g] = _stage_max(scores, options.group_first[g0 + g], last)
-    for i in range(n_intents):
-        last = options.intent_first_group[i0 + i + 1] if i + 1 < n_intents else n_groups
-        intent_value[i] = _stage_max(group_value, options.intent_first_group[i0 + i], last)
+        _stage_max(scores, group_value[g], options.group_first[g0 + g], last, b)
+    for j in range(n_intents):
+        last = options.intent_first_group[i0 + j + 1] if j + 1 < n_intents else n_groups
+        _stage_max(group_value, intent_value[j], options.intent_first_group[i0 + j], last, b)
     column = 3 * k
-    intent = _pick(intent_value, 0, n_intents, n_intents, rationality, u[r, column], sc.weights)
-    option = options.intent_first_option[i0 + intent]
-    if options.intent_options[i0 + intent] > 1:
-        first = options.intent_first_group[i0 + intent]
-        last = options.intent_first_group[i0 + intent + 1] if intent + 1 < n_intents else n_groups
-        group = _pick(group_value, first, last, n_groups, rationality, u[r, column + 1],
-                      sc.weights)
-        first = options.group_first[g0 + group]
-        last = options.group_first[g0 + group + 1] if group + 1 < n_groups else n_options
-        option = _pick(scores, first, last, n_options, rationality, u[r, column + 2], sc.weights)
-    return option
+    for i in range(b):
+        rationality = traits[T_RATIONALITY, a, i]
+        intent = _pick(intent_value, i, 0, n_intents, n_intents, rationality,
+                       dawn.uniforms[column, i], work.weights)
+        option = options.intent_first_option[i0 + intent]
+        if options.intent_options[i0 + intent] > 1:
+            first = options.intent_first_group[i0 + intent]
+            last = options.intent_first_group[i0 + intent + 1] if intent + 1 < n_intents \
+                else n_groups
+            group = _pick(group_value, i, first, last, n_groups, rationality,
+                          dawn.uniforms[column + 1, i], work.weights)
+            first = options.group_first[g0 + group]
+            last = options.group_first[g0 + group + 1] if group + 1 < n_groups else n_options
+            option = _pick(scores, i, first, last, n_options, rationality,
+                           dawn.uniforms[column + 2, i], work.weights)
+        work.choices[k, i] = option
 
 
 @_jit
-def _decide_block(tables, minds, ground, book, sc, u, r0, r1, day, k):
+def _decide_block(tables, dawn, ground, book, work, u, r0, r1, day, k, stamp):
     """Decider k's choice in replicates r0 .. r1 - 1, on the state at dawn."""
-    stamp0 = day * u.shape[0]
-    for r in range(r0, r1):
-        _scores(tables, minds, ground, book, sc, r, stamp0 + r, day, k)
-        sc.choices[k, r - r0] = _choose(tables.options, tables.rule.traits, u, sc, r, k)
+    b = r1 - r0
+    _scores(tables, dawn, ground, book, work, k, r0, b, day, stamp)
+    _choose(tables, dawn, work, k, r0, b)
+
+
+@_jit
+def _dawn_block(sides, minds, ground, book, dawn, u, r0, r1):
+    _load_dawn(sides, minds, ground, book, dawn, u, r0, r1 - r0)
 
 
 # --- adjudication (sim/model/adjudication.py) -------------------------------------------------
@@ -1228,7 +1338,7 @@ def _execute(tables, minds, ground, book, tally, b, u, r, day, column):
         _apply_effects(tables.sides, tables.effects, minds, ground, b, r)
     added = tables.acts.intensity[b.action]
     minds.tension[r] += added
-    tally.daily_index[r, day] += added
+    tally.daily_index[day, r] += added
     newly = _observe(tables.leaves, book, b, r, day, out.author)
     if b.actor != UNKNOWN:
         _honour(tables, minds, book, tally, b, r, day)
@@ -1323,7 +1433,7 @@ def _new_tally_day(states, tally, r, add_struck):
 
 
 @_jit
-def _act_block(tables, minds, ground, book, tally, sc, today, u, r0, r1):
+def _act_block(tables, minds, ground, book, tally, work, today, u, r0, r1):
     """The day after the decisions, in replicates r0 .. r1 - 1: the scripted injects, the
     decisions in actor order (threats opening after each part), lapses, the end of the day."""
     day = today.day
@@ -1337,7 +1447,7 @@ def _act_block(tables, minds, ground, book, tally, sc, today, u, r0, r1):
         for j in range(n_injects + 1 + n_deciders):
             if j == n_injects:
                 if newly:
-                    _open_threats(tables, book, tally, sc, r, day)
+                    _open_threats(tables, book, tally, work, r, day)
                 newly = False
                 continue
             if j < n_injects:
@@ -1346,23 +1456,26 @@ def _act_block(tables, minds, ground, book, tally, sc, today, u, r0, r1):
                 k = j - n_injects - 1
                 if not today.decides[k]:
                     continue
-                act = _decision(tables.options, k, sc.choices[k, r - r0])
+                act = _decision(tables.options, k, work.choices[k, r - r0])
             newly = _execute(tables, minds, ground, book, tally, act, u, r, day, column) or newly
             column += 5
         if newly:
-            _open_threats(tables, book, tally, sc, r, day)
+            _open_threats(tables, book, tally, work, r, day)
         _lapse_threats(tables, minds, book, tally, r, day)
         _end_of_day(tables.rule, tables.sides, minds, r)
 
 
 @_jit
-def run_day(tables, minds, ground, book, tally, sc, today, u):
+def run_day(tables, minds, ground, book, tally, dawn, work, today, u):
     """One day of every replicate (after the dated threats are announced); ``u`` is the
     day's (R, columns) matrix of uniforms."""
     replicates = u.shape[0]
-    for r0 in range(0, replicates, BLOCK):
-        r1 = min(r0 + BLOCK, replicates)
+    blocks = (replicates + BLOCK - 1) // BLOCK
+    for blk in range(blocks):
+        r0, r1 = blk * BLOCK, min((blk + 1) * BLOCK, replicates)
+        _dawn_block(tables.sides, minds, ground, book, dawn, u, r0, r1)
         for k in range(tables.options.decider.size):
             if today.decides[k]:
-                _decide_block(tables, minds, ground, book, sc, u, r0, r1, today.day, k)
-        _act_block(tables, minds, ground, book, tally, sc, today, u, r0, r1)
+                _decide_block(tables, dawn, ground, book, work, u, r0, r1, today.day, k,
+                              today.day * blocks + blk)
+        _act_block(tables, minds, ground, book, tally, work, today, u, r0, r1)

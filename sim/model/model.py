@@ -122,7 +122,8 @@ class EscalationModel(mesa.Model):
         self.log = EventLog(self.world, replicate_start) if log_events else None
         self.engine = chosen_engine(engine, self.world.replicates, bool(log_events))
         self._compiled: CompiledDays | None = None  # built on the first compiled day
-        self.daily_index = np.zeros((self.world.replicates, self.spec.days))
+        # stored day by day (the compiled step adds to one day of every replicate at a time)
+        self.daily_index = np.zeros((self.spec.days, self.world.replicates)).T
         self.day = 0
         self._played: dict[int, tuple[int, int, int, int]] = {}
         self.actors: list[Actor] = [AGENT_CLASSES[kind](self, i)
