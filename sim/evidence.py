@@ -32,6 +32,21 @@ class Source(BaseModel):
     kind: str = ""
     covers: str = ""
 
+    @property
+    def label(self) -> str:
+        """A short reference: outlet or authors, and date (the title if neither is known)."""
+        who = self.outlet or " and ".join(a.split()[-1] for a in self.authors)
+        if not who:
+            return self.title
+        return f"{who}, {self.date.isoformat()}" if self.date else who
+
+    @property
+    def citation(self) -> str:
+        """A full reference: who, title, date."""
+        who = self.outlet or ", ".join(self.authors)
+        parts = [who, f"\"{self.title}\"", self.date.isoformat() if self.date else ""]
+        return ", ".join(p for p in parts if p)
+
 
 class Casualties(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -101,6 +116,15 @@ class Register:
 
     def source_of(self, fact: Fact) -> list[Source]:
         return [self.sources[s] for s in fact.source_ids if s in self.sources]
+
+    def describe_sources(self) -> str:
+        """How many source documents (files) and other sources the register cites."""
+        documents = sum(1 for s in self.sources.values() if s.file)
+        others = len(self.sources) - documents
+        text = f"{documents} source document{'s' if documents != 1 else ''}"
+        if others:
+            text += f" and {others} other source{'s' if others != 1 else ''}"
+        return text
 
 
 def _load_list(path: Path, model: type[BaseModel]) -> list[BaseModel]:

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.limits import MAX_REPLICATE, MAX_SEED, whole_number
+from sim.memory import check_fits
 from sim.model.model import run_replicates
 from sim.model.outcomes import metric_descriptions
+from sim.overrides import checked_overrides
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -46,14 +49,21 @@ def _plain(value: Any) -> Any:
 
 def run_one(scenario: str | Path | Scenario, variant: str | None = None, seed: int = 0,
             replicate: int = 0, overrides: dict[str, float] | None = None) -> RunResult:
-    """Run replicate ``replicate`` of a scenario alone, with its full event log."""
-    if replicate < 0:
-        raise ValueError("the replicate index must be >= 0")
+    """Run replicate ``replicate`` of a scenario alone, with its full event log.
+
+    Raises UserError for a seed or replicate index outside its range (sim.limits) or a bad
+    override, ScenarioError for a bad scenario, MemoryLimitError if even one replicate of the
+    scenario would not fit in the memory escsim may use.
+    """
+    seed = whole_number(seed, "--seed", 0, MAX_SEED)
+    replicate = whole_number(replicate, "--replicate", 0, MAX_REPLICATE)
+    checked = checked_overrides(overrides)
     spec = load_scenario(scenario, variant)
-    model = run_replicates(spec, None, seed, 1, overrides, replicate_start=replicate,
+    check_fits(spec, replicates=1, events=True, what="one replicate")
+    model = run_replicates(spec, None, seed, 1, checked, replicate_start=replicate,
                            log_events=True)
     outcome = {name: _plain(values[0]) for name, values in model.outcomes().items()}
-    return RunResult(spec, seed, replicate, dict(overrides or {}), model.timeline(), outcome)
+    return RunResult(spec, seed, replicate, checked, model.timeline(), outcome)
 
 
 def to_json(result: RunResult) -> str:
@@ -91,6 +101,8 @@ def _describe_event(event: dict[str, Any]) -> str:
         text += f", {event['killed']} killed" if event["killed"] else ", none killed"
         if event["injured"]:
             text += f", {event['injured']} injured"
+        if event["result"] == "hit" and not event["killed"] and not event["injured"]:
+            text += ", no casualties"
         text += ")"
     tags = []
     if event["claim"] in _CLAIM_TAGS:

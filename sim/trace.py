@@ -1,4 +1,8 @@
-"""Trace an actor's numbers to their evidence: traits, situation, threats and injects."""
+"""Trace an actor's numbers to their evidence: traits, situation, threats and injects.
+
+Also the plain-text listing of every parameter (``escsim parameters``): meaning, range,
+default and evidence.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass, field
 from sim.errors import UserError
 from sim.evidence import Fact, Register, shipped_register
 from sim.model.catalogue import actor_catalogue
-from sim.model.parameters import PER_ACTOR
+from sim.model.parameters import GLOBAL, PER_ACTOR, ParameterSpec
 from sim.scenario.schema import Scenario
 
 
@@ -39,13 +43,15 @@ def actor_evidence(scenario: Scenario, actor: str, register: Register | None = N
     entry = scenario.actors[actor]
     spec = actor_catalogue().get(actor)
     items: list[Item] = []
-    for name in PER_ACTOR:
+    for name, trait in PER_ACTOR.items():
         if name in entry.parameters:
-            items.append(Item("trait", name, f"{entry.parameters[name]:g} (scenario override)",
+            items.append(Item("trait", name, f"{entry.parameters[name]:g} (scenario override; "
+                                             f"{_meaning(trait)})",
                               entry.rationale, _facts(register, entry.evidence)))
         elif spec is not None and name in spec.traits:
             support = spec.support.get(name, "judgement")
-            items.append(Item("trait", name, f"{spec.traits[name]:g} (evidence: {support})",
+            items.append(Item("trait", name, f"{spec.traits[name]:g} (evidence: {support}; "
+                                             f"{_meaning(trait)})",
                               spec.rationale.get(name, ""),
                               _facts(register, spec.evidence.get(name, ()))))
     items.append(Item("situation", "control", entry.control.value +
@@ -84,11 +90,17 @@ def actor_evidence(scenario: Scenario, actor: str, register: Register | None = N
     return items
 
 
+def _meaning(spec: ParameterSpec) -> str:
+    return f"range {spec.low:g} .. {spec.high:g}: {spec.meaning}"
+
+
 def format_evidence(scenario: Scenario, actor: str, items: list[Item]) -> str:
-    """A readable listing: each number, then the dated facts and their sources."""
+    """A readable listing: each number, then the dated facts and their sources; the sources
+    cited are listed in full at the end."""
     register = shipped_register()
     lines = [f"Evidence for {actor} in {scenario.id}" +
              (f" (variant {scenario.variant})" if scenario.variant else ""), ""]
+    cited: dict[str, str] = {}
     for section in ("trait", "situation", "threat", "inject"):
         chosen = [i for i in items if i.section == section]
         if not chosen:
@@ -101,9 +113,28 @@ def format_evidence(scenario: Scenario, actor: str, items: list[Item]) -> str:
             if item.rationale:
                 lines.append(f"      why: {item.rationale}")
             for fact in item.facts:
-                sources = ", ".join(s.file or s.id for s in register.source_of(fact))
-                lines.append(f"      [{fact.id}] {fact.date_text}: {fact.paraphrase} ({sources})")
+                sources = register.source_of(fact)
+                cited.update((s.id, s.citation) for s in sources)
+                lines.append(f"      [{fact.id}] {fact.date_text}: {fact.paraphrase} "
+                             f"({'; '.join(s.label for s in sources)})")
             if not item.facts:
                 lines.append("      (no fact cited: a modelling judgement)")
         lines.append("")
+    if cited:
+        lines.append("Sources cited")
+        lines += [f"  {citation}" for citation in sorted(cited.values())]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def format_parameters() -> str:
+    """Every global parameter and per-actor trait: value, range, meaning, support and evidence."""
+    lines = ["Global parameters (override with --set NAME=VALUE). Support: how far the "
+             "evidence goes (magnitude, direction, or a judgement)."]
+    for p in GLOBAL.values():
+        lines.append(f"  {p.name} = {p.default:g}  [{p.low:g}, {p.high:g}]  {p.meaning}")
+        lines.append(f"      support: {p.support}"
+                     + (f"; evidence: {', '.join(p.evidence)}" if p.evidence else ""))
+    lines += ["", "Per-actor traits (values in sim/model/actors.yaml; override with "
+                  "--set NAME__ACTOR=VALUE):"]
+    lines += [f"  {p.name}  [{p.low:g}, {p.high:g}]  {p.meaning}" for p in PER_ACTOR.values()]
+    return "\n".join(lines) + "\n"

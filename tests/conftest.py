@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from browser import browser  # noqa: F401  (the shared headless Chromium fixture)
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -91,3 +95,28 @@ def main_in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtu
         return (code if isinstance(code, int) else (0 if code is None else 1)), out, err
 
     return _call
+
+
+def _default_sigint() -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python keeps it ignored (no
+    # KeyboardInterrupt) if it starts that way; give the child the terminal's default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_and_wait_for_a_chunk(command: list[str], out: Path) -> subprocess.Popen:
+    """Start a batch command in its own session (so that a kill of its group reaches its worker
+    processes) and return once it has written a first chunk into ``out``."""
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+    deadline = time.monotonic() + 120
+    while not list((out / "chunks").glob("chunk-*.outcomes.parquet")):
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail(f"no chunk was written: {process.communicate()}")
+        time.sleep(0.005)
+    return process
+
+
+@pytest.fixture(scope="session")
+def batch_until_a_chunk() -> Callable[[list[str], Path], subprocess.Popen]:
+    return start_and_wait_for_a_chunk

@@ -136,6 +136,7 @@ def shipped_backtest() -> Backtest:
     return backtest(runs=RUNS, seed=SEED, workers=1, progress=False)
 
 
+@pytest.mark.slow
 def test_every_episode_historical_class_ranks_first(shipped_backtest):
     for r in shipped_backtest.results:
         assert r.class_rank == 1, (
@@ -143,6 +144,7 @@ def test_every_episode_historical_class_ranks_first(shipped_backtest):
             f"(P = {r.class_probability:.3f}); class shares: {r.probabilities}")
 
 
+@pytest.mark.slow
 def test_every_recorded_metric_is_matched_by_a_fifth_of_runs(shipped_backtest):
     failures = [(row["episode"], row["metric"], row["inside"])
                 for _, row in shipped_backtest.metric_table().iterrows()
@@ -150,6 +152,7 @@ def test_every_recorded_metric_is_matched_by_a_fifth_of_runs(shipped_backtest):
     assert not failures, failures
 
 
+@pytest.mark.slow
 def test_model_beats_both_baselines_on_summed_log_score(shipped_backtest):
     total = shipped_backtest.scores().iloc[-1]
     assert total["log"] < total["log_uniform"], total.to_dict()

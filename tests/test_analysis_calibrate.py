@@ -125,6 +125,7 @@ def perturbed(shipped_before, tmp_path_factory) -> tuple[CalibrationReport, Path
     return calibrate(**SMALL, start=PERTURBED, out=out, workers=1, progress=False), out
 
 
+@pytest.mark.slow
 def test_calibration_improves_or_keeps_the_score_from_a_perturbed_start(perturbed):
     report, _ = perturbed
     assert report.start.values == PERTURBED
@@ -145,6 +146,7 @@ def test_calibration_improves_or_keeps_the_score_from_a_perturbed_start(perturbe
             assert row["up_value"] > report.fitted.values[d.name]
 
 
+@pytest.mark.slow
 def test_calibration_is_reproducible_for_a_seed_whatever_the_workers(perturbed):
     report, _ = perturbed
     again = calibrate(**SMALL, start=PERTURBED, workers=2, progress=False)

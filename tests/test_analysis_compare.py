@@ -177,10 +177,25 @@ def test_outputs(tmp_path):
     bars = [p for p in figure.axes[0].patches if p.get_height() > 0]
     assert len(bars) == 4  # restraint for both entries, harassment and spiral for one each
     assert "seed 0" in figure.get_suptitle() and "100 replicates" in figure.get_suptitle()
+    from matplotlib.text import Text
+
+    assert "not a forecast" in " ".join(t.get_text() for t in figure.findobj(Text))
+
+
+def test_the_comparison_figure_marks_each_entrys_historical_class():
+    entries = [ComparedEntry("test", None, "Test", "restraint"),
+               ComparedEntry("test", "v1", "Test", "restraint"), ComparedEntry("other", None)]
+    outcomes = [outcomes_with_counts({"restraint": 80, "harassment": 20})] * 3
+    figure = Comparison.from_outcomes(entries, outcomes, seed=0).figure()
+    markers = [line for line in figure.axes[0].get_lines() if line.get_marker() == "v"]
+    assert len(markers) == 2  # the third entry has no record
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert labels.count("historical record (the episode's class)") == 1
 
 
 # --- a real comparison ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_restraint_removed_shows_clear_differences_that_contain_the_truth():
     """june-2025 base vs no-restraint: fewer restraint outcomes and more attacks on US forces in
     the window. The 'truth' is a much larger run with another seed; the small run's interval

@@ -105,7 +105,9 @@ def assert_one_line_error(code: int, out: str, err: str, *words: str) -> None:
 
 
 @pytest.mark.parametrize("extra, words", [
-    (["--runs", "0"], ["--runs", "at least 1", "0"]),
+    (["--runs", "0"], ["--runs", "from 1 to 10,000,000", "got 0"]),
+    (["--runs", "10000000000000"], ["--runs", "got 10000000000000"]),
+    (["--workers", "100000"], ["--workers", "from 1 to 256"]),
     (["--runs", "-3"], ["--runs", "-3"]),
     (["--variant", "nope"], ["no variant 'nope'"]),
     (["--workers", "0"], ["--workers"]),

@@ -23,14 +23,15 @@ from sim.batch.manifest import chunks_of
 SCENARIO, VARIANT, SEED = "june-2025", "no-restraint", 7
 
 
-def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in_process) -> None:
+def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in_process,
+                                                         batch_until_a_chunk) -> None:
     runs, chunk = 8192, 256  # 32 chunks: the kill comes after the first, long before the last
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--variant", VARIANT,
                "--runs", str(runs), "--seed", str(SEED), "--out", str(out),
                "--chunk-size", str(chunk), "--workers", "2", "--quiet"]
     # its own session, so that the kill reaches the worker processes too
-    process = _start_and_wait_for_a_chunk(command, out)
+    process = batch_until_a_chunk(command, out)
     os.killpg(process.pid, signal.SIGKILL)
     process.communicate()
 
@@ -58,27 +59,10 @@ def test_killed_batch_resumes_to_the_uninterrupted_table(tmp_path: Path, main_in
     assert_frame_equal(resumed.daily, uninterrupted.daily)
 
 
-def _default_sigint() -> None:
-    # A shell starts background jobs with SIGINT ignored, and Python keeps it ignored (no
-    # KeyboardInterrupt) if it starts that way; give the child the terminal's default.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _start_and_wait_for_a_chunk(command: list[str], out: Path) -> subprocess.Popen:
-    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
-    deadline = time.monotonic() + 120
-    while not list((out / "chunks").glob("chunk-*.outcomes.parquet")):
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail(f"no chunk was written: {process.communicate()}")
-        time.sleep(0.005)
-    return process
-
-
-def test_ctrl_c_stops_with_a_one_line_error_and_a_resumable_folder(tmp_path: Path) -> None:
+def test_ctrl_c_stops_with_a_one_line_error_and_a_resumable_folder(tmp_path: Path,
+                                                                    batch_until_a_chunk) -> None:
     out = tmp_path / "interrupted"
-    process = _start_and_wait_for_a_chunk(
+    process = batch_until_a_chunk(
         # 400 chunks: far more than can finish between the first chunk and the signal
         [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--runs", "102400", "--seed", "3",
          "--out", str(out), "--chunk-size", "256", "--workers", "1", "--quiet"], out)
@@ -151,3 +135,73 @@ def test_a_folder_left_before_its_manifest_counts_as_empty(tmp_path: Path) -> No
                        progress=False)
     assert len(result.outcomes) == 300
     assert not [p for p in folder.rglob("*") if TEMP_MARK in p.name]
+
+
+# --- killed during the final merge, and workers outliving their batch --------------------------
+
+def _session_processes(session: int) -> list[int]:
+    """Processes of a session (Linux /proc), the session leader included while it runs."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] not in ("Z", "X"):
+            found.append(int(stat.parent.name))
+    return found
+
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+
+
+def test_batch_killed_during_the_final_merge_resumes_to_the_uninterrupted_tables(
+        tmp_path: Path, main_in_process) -> None:
+    scenario, runs, chunk = "march-2020", 768, 32  # 24 chunks with events: a merge to catch
+    out = tmp_path / "merging"
+    args = ["batch", scenario, "--runs", str(runs), "--seed", "5", "--out", str(out),
+            "--events", "--quiet"]
+    process = subprocess.Popen([sys.executable, "-m", "sim.cli", *args, "--chunk-size",
+                                str(chunk), "--workers", "2"], start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not (out / "outcomes.parquet").exists():  # the merge writes this table first
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail(f"the merge never started: {process.communicate()}")
+        time.sleep(0.001)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert all(c["status"] == "done" for c in manifest["chunks"])
+    assert manifest["status"] == "running", "the kill came after the merge had finished"
+
+    code, _, err = main_in_process(*args, "--resume", "--workers", "1")
+    assert code == 0, err
+    resumed = open_results(out)
+    assert resumed.manifest["sessions"][-1]["chunks_run"] == 0  # only merged again
+    uninterrupted = run_batch(scenario, None, runs=runs, seed=5, workers=1, chunk_size=runs,
+                              events=True, progress=False)
+    for table in ("outcomes", "daily", "threats", "events"):
+        assert_frame_equal(getattr(resumed, table), getattr(uninterrupted, table))
+
+
+@linux_only
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killing_the_main_process_ends_its_workers(how: signal.Signals, tmp_path: Path,
+                                                  batch_until_a_chunk) -> None:
+    out = tmp_path / "orphans"
+    process = batch_until_a_chunk(
+        [sys.executable, "-m", "sim.cli", "batch", SCENARIO, "--runs", "102400", "--seed", "3",
+         "--out", str(out), "--chunk-size", "256", "--workers", "2", "--quiet"], out)
+    helpers = [pid for pid in _session_processes(process.pid) if pid != process.pid]
+    assert len(helpers) >= 2  # the workers (and the forkserver and resource tracker)
+    process.send_signal(how)  # the main process only, as `kill PID` or an out-of-memory killer
+    process.wait()  # not communicate(): surviving workers would hold its pipes open
+    deadline = time.monotonic() + 60  # they end within a second; a busy machine gets slack
+    while _session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _session_processes(process.pid)
+    for pid in left:  # do not leave them running, whatever the outcome
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "processes of the killed batch still run"

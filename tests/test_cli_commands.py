@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import yaml
@@ -212,7 +213,8 @@ def _plain_yaml(text: str) -> object:
 def test_schema_is_valid_json_schema(schema_doc: dict) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.Draft202012Validator.check_schema(schema_doc)
-    assert set(schema_doc["required"]) >= {"id", "title", "start", "end", "actors"}
+    assert set(schema_doc["else"]["required"]) >= {"id", "title", "start", "end", "actors"}
+    assert "variant" not in schema_doc["properties"]  # set by --variant, refused in a file
 
 
 def test_schema_accepts_a_valid_scenario_and_rejects_mistakes(schema_doc: dict,
@@ -226,6 +228,28 @@ def test_schema_accepts_a_valid_scenario_and_rejects_mistakes(schema_doc: dict,
     bad_control = json.loads(json.dumps(data))
     bad_control["actors"]["iran"]["control"] = "puppet"
     assert list(validator.iter_errors(bad_control))
+
+
+def test_schema_accepts_a_file_that_extends_another(schema_doc: dict) -> None:
+    """A child file is a patch: nothing is required, id-keyed lists may be mappings."""
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(schema_doc)
+    child = _plain_yaml("extends: june-2025\nid: my-june\nend: 2025-07-01\n"
+                        "threats:\n  kh-if-us-intervenes:\n    deadline_days: 3\n")
+    assert list(validator.iter_errors(child)) == []
+    assert list(validator.iter_errors({**child, "nonsense": 1}))  # names are still checked
+    assert list(validator.iter_errors({**child, "id": "my june"}))  # and plain values
+
+
+def test_schema_accepts_the_example_files(schema_doc: dict, repo_root: Path) -> None:
+    """docs/examples/new-actor.yaml extends june-2025: the schema used to demand its dates."""
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(schema_doc)
+    examples = sorted((repo_root / "docs" / "examples").glob("*.yaml"))
+    assert any("extends:" in p.read_text(encoding="utf-8") for p in examples)
+    for path in examples:
+        errors = list(validator.iter_errors(_plain_yaml(path.read_text(encoding="utf-8"))))
+        assert errors == [], (path.name, [e.message for e in errors[:3]])
 
 
 def test_schema_accepts_the_shipped_scenarios(schema_doc: dict) -> None:

@@ -195,3 +195,51 @@ def test_minimal_example_exists():
 def test_example_scenarios_validate(example):
     checked = validate_file(str(example))  # what `escsim validate FILE` runs
     assert checked[0] == "base"
+
+
+# --- generated examples ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["user-guide.md", "scenario-format.md"])
+def test_example_outputs_are_generated_and_current(name: str) -> None:
+    from sim.docs_examples import generate
+
+    current = read(name)
+    assert "<!-- output" in current or "<!-- session -->" in current
+    assert generate(current) == current, (
+        f"docs/{name} shows output that escsim no longer prints: run `python -m sim.docs_examples`")
+
+
+def test_no_example_output_is_pasted_by_hand() -> None:
+    """Every text block of the guide is generated (a `$ escsim` transcript, or the output of
+    the block above it), or says why not (`<!-- not generated: ... -->`, e.g. pip's output)."""
+    from sim.docs_examples import _MARKER, _blocks
+
+    lines = read("user-guide.md").splitlines(keepends=True)
+    for block in _blocks(lines):
+        if block.language != "text":
+            continue
+        before = lines[block.start - 1].strip()
+        assert _MARKER.match(before) or before.startswith("<!-- not generated: "), \
+            f"user-guide.md line {block.start + 1}: a text block that is not generated"
+
+
+# --- the README's first hour ------------------------------------------------------------------------
+
+def test_readme_first_look_works_after_its_own_set_up() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    look = text[text.index("## A first look"):text.index("From Python")]
+    assert "source .venv/bin/activate" in look  # escsim is not on PATH after the set-up alone
+    assert look.index("cp docs/examples/minimal.yaml my-scenario.yaml") < \
+        look.index("escsim validate my-scenario.yaml")
+    assert (ROOT / "docs" / "examples" / "minimal.yaml").is_file()
+
+
+def test_readme_counts_the_sources_as_the_register_does() -> None:
+    from sim.evidence import shipped_register
+
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+    register = shipped_register()
+    documents = sum(1 for s in register.sources.values() if s.file)
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"{words[documents]} source documents" in text
+    assert f"the {words[len(register.sources)]} sources `escsim facts` counts" in text

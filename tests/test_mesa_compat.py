@@ -6,6 +6,7 @@ import math
 import multiprocessing
 
 import mesa
+import numpy as np
 import pytest
 
 from sim import EscalationModel
@@ -118,3 +119,28 @@ def test_constructor_takes_parameters_as_keywords() -> None:
                             retaliation_weight=2.5)
     assert model.spec.variant == "no-iran-restraint"
     assert float(model.world.param("retaliation_weight")[0]) == 2.5
+
+
+def test_model_scenario_names_the_episode_and_rebuilds_the_same_model() -> None:
+    """Mesa 3.5 gives every model a ``scenario`` and tools such as SolaraViz rebuild a model by
+    passing one back as ``scenario=``: that must run the same episode, variant and seed."""
+    from sim.model.model import EpisodeScenario
+
+    first = EscalationModel("march-2020", "taji-no-deaths", replicates=3, rng=5,
+                            collect_data=False)
+    assert isinstance(first.scenario, EpisodeScenario)
+    assert (first.scenario.episode, first.scenario.variant, first.scenario.rng) == (
+        "march-2020", "taji-no-deaths", 5)
+    again = EscalationModel(scenario=first.scenario, replicates=3, collect_data=False)
+    assert (again.spec.id, again.spec.variant, again.seed) == ("march-2020", "taji-no-deaths", 5)
+    a, b = first.run().outcomes(), again.run().outcomes()
+    assert a.keys() == b.keys()
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)  # NaN equals NaN here
+
+
+def test_a_plain_mesa_scenario_means_the_default_episode() -> None:
+    from mesa.experimental.scenarios import Scenario
+
+    model = EscalationModel(scenario=Scenario(rng=2), collect_data=False)
+    assert (model.spec.id, model.seed) == ("june-2025", 2)

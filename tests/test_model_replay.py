@@ -38,6 +38,7 @@ def runs() -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+@pytest.mark.slow
 def test_restraint_is_the_most_likely_class(runs):
     classes = collections.Counter(runs["base"]["outcome_class"])
     (top, n_top), (_, n_second) = (classes.most_common(2) + [("none", 0)])[:2]
@@ -47,6 +48,7 @@ def test_restraint_is_the_most_likely_class(runs):
     assert low > high, classes
 
 
+@pytest.mark.slow
 def test_no_restraint_makes_attacks_clearly_more_likely(runs):
     def attacked(out: dict[str, np.ndarray]) -> int:
         return int((out["window_militia_attacks_on_us"]
@@ -58,6 +60,7 @@ def test_no_restraint_makes_attacks_clearly_more_likely(runs):
     assert none_low > base_high, (base, none)
 
 
+@pytest.mark.slow
 def test_kh_threat_is_triggered_by_the_us_strike_and_usually_lapses(runs):
     base = runs["base"]
     assert (base["threats_triggered"] >= 1).all()  # 22 June sets off KH's threat everywhere

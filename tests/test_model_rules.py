@@ -442,6 +442,7 @@ def test_each_reason_for_restraint_lowers_simulated_attacks(parameter, low, high
     assert clearly_lower(p_with, n_with, p_without, n_without), (p_without, p_with)
 
 
+@pytest.mark.slow
 def test_casualties_raise_simulated_retaliation(write):
     """A scripted KH rocket attack on US forces on 15 June 2025, lethal or not: the US strikes
     back at KH clearly more often after the lethal one."""

@@ -15,7 +15,9 @@ from sim.batch import BatchResult, run_batch
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.plots import (FIGURES, escalation_fan_figure, key_counts_figure, outcome_class_figure,
                        say_do_gap_figure)
-from sim.plots.data import count_distribution, fate_of_triggered, injects_by_date, integer_bins
+from sim.plots.data import (count_distribution, injects_by_date, integer_bins,
+                            threat_fate_shares)
+from sim.plots.notes import CLASS_DEFINITIONS, NOT_A_FORECAST
 
 SCENARIO, VARIANT, SEED, RUNS = "june-2025", "no-restraint", 7, 600
 
@@ -79,13 +81,34 @@ def test_outcome_class_figure(result: BatchResult) -> None:
         assert widths[name.replace("_", " ")] == pytest.approx(shares.get(name, 0.0))
 
 
+def test_outcome_figures_mark_the_record_and_say_what_they_are(result: BatchResult) -> None:
+    figure = outcome_class_figure(result)
+    (ax,) = figure.axes
+    marked = [t.get_text() for t in ax.texts if "historical record" in t.get_text()]
+    assert len(marked) == 1  # the record of June 2025: restraint
+    restraint = result.outcomes["outcome_class"].value_counts(normalize=True)["restraint"]
+    assert marked[0].startswith(f"{100 * restraint:.1f}%") or "restraint" in marked[0]
+    text = " ".join(_texts(figure).split())
+    assert NOT_A_FORECAST in text
+    for name, definition in CLASS_DEFINITIONS.items():
+        assert f"{name.replace('_', ' ')}: {definition}" in text
+
+
+def test_every_outcome_class_has_a_definition() -> None:
+    assert list(CLASS_DEFINITIONS) == list(OUTCOME_CLASSES)
+
+
 def test_key_counts_figure(result: BatchResult) -> None:
     figure = key_counts_figure(result)
     titles = [ax.get_title(loc="left") for ax in figure.axes]
-    assert titles == ["Militia attacks on US forces", "People killed (all kinetic actions)",
-                      "Retaliatory strikes on militias", "Days to the first militia attack"]
+    assert [" ".join(t.split()) for t in titles] == [
+        "Militia attacks on US forces", "People killed by militia attacks",
+        "Retaliatory strikes on militias",
+        "Days to the first militia attack on US or Israeli targets"]
     assert all(ax.get_ylabel() == "share of replicates" for ax in figure.axes)
-    assert "no attack in" in _texts(figure)  # the share of replicates without a first attack
+    assert "no such attack in" in _texts(figure)  # replicates without a first attack
+    killed = figure.axes[1]
+    assert sum(bar.get_height() for bar in killed.patches) == pytest.approx(1.0)
     attacks_axis = figure.axes[0]
     shares = sum(bar.get_height() for bar in attacks_axis.patches)
     assert shares == pytest.approx(1.0)  # every replicate counted once
@@ -93,30 +116,49 @@ def test_key_counts_figure(result: BatchResult) -> None:
 
 def test_escalation_fan_figure_marks_every_inject(result: BatchResult) -> None:
     figure = escalation_fan_figure(result)
-    ax = figure.axes[0]
-    assert "escalation index" in ax.get_ylabel()
+    ax, share_ax = figure.axes[:2]
+    assert "escalation index" in ax.get_ylabel() and "Goldstein" not in ax.get_ylabel()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    for words in ("median", "50%", "90%", "scripted inject", "assessment window"):
+    for words in ("mean", "median", "95th percentile", "scripted inject", "assessment window"):
         assert any(words in label for label in labels), (words, labels)
+    daily = result.daily
+    half_shows = bool((daily["index_q75"] > daily["index_q25"]).any())
+    assert any("middle half" in label for label in labels) == half_shows  # never an empty band
     groups = injects_by_date(result.scenario)
     numbers = [a.get_text() for a in ax.texts]
     assert numbers == [str(i) for i in range(1, len(groups) + 1)]
-    text = _texts(figure)
-    for inject in result.scenario["injects"]:
-        assert inject["id"] in text.replace("\n", " ").replace("- ", "-")
+    text = " ".join(_texts(figure).split())
+    for date, acts in groups:
+        for act in acts:
+            assert " ".join(act.split()) in text, act
+    shares = [bar.get_height() for bar in share_ax.containers[0]]
+    assert shares == pytest.approx(list(daily["hostile_share"]))
 
 
-def test_say_do_gap_figure(result: BatchResult) -> None:
+def test_inject_markers_of_neighbouring_days_do_not_overlap(result: BatchResult) -> None:
+    figure = escalation_fan_figure(result)
+    figure.canvas.draw()  # lay the figure out
+    boxes = [a.get_window_extent() for a in figure.axes[0].texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_say_do_gap_figure_shows_each_threat(result: BatchResult) -> None:
     figure = say_do_gap_figure(result)
-    left, right = figure.axes
-    assert [t.get_text() for t in left.get_xticklabels()] == \
-        ["made\n(scenario)", "triggered", "honoured", "lapsed"]
-    triggered = result.outcomes["threats_triggered"].mean()
-    assert left.patches[1].get_height() == pytest.approx(triggered)
-    legend = " ".join(t.get_text() for t in right.get_legend().get_texts())
-    for fate in ("honoured", "lapsed", "open"):
-        assert fate in legend
-    assert "Threats made in the scenario" in _texts(figure)
+    (ax,) = figure.axes
+    threats = result.threats
+    assert len(threats) == len(result.scenario["threats"])
+    assert [t.get_text().split(":")[0] for t in ax.get_yticklabels()] == \
+        list(threats["threat"])
+    widths = np.array([bar.get_width() for bar in ax.patches]).reshape(4, len(threats))
+    assert widths.sum(axis=0) == pytest.approx(np.ones(len(threats)))  # each row is every replicate
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == ["not set off", "honoured", "lapsed", "still open at the end"]
+    # the scenario's threats are part of the outcomes table's totals, which also count the
+    # threats the actors make themselves during the run
+    outcomes = result.outcomes
+    assert threats["triggered"].sum() > 0
+    for fate in ("triggered", "honoured", "lapsed"):
+        assert 0 <= threats[fate].sum() <= outcomes[f"threats_{fate}"].sum()
 
 
 def test_plot_refuses_an_unfinished_folder_and_a_bad_format(result: BatchResult, tmp_path: Path,
@@ -158,8 +200,11 @@ def test_missing_values_are_left_out_of_count_shares() -> None:
     assert table["share"].sum() == pytest.approx(0.5)
 
 
-def test_fate_of_triggered_threats_adds_up() -> None:
-    outcomes = pd.DataFrame({"threats_triggered": [2, 1, 0], "threats_honoured": [1, 0, 0],
-                             "threats_lapsed": [1, 0, 0]})
-    assert fate_of_triggered(outcomes) == pytest.approx({"honoured": 1 / 3, "lapsed": 1 / 3,
-                                                         "open": 1 / 3})
+def test_threat_fate_shares_add_up() -> None:
+    threats = pd.DataFrame({"threat": ["t"], "by": ["a"], "made_on": ["2025-06-12"],
+                            "response": ["drone_attack"], "target": ["b"], "replicates": [10],
+                            "made": [10], "triggered": [6], "honoured": [1], "lapsed": [3],
+                            "open": [2]})
+    shares = threat_fate_shares(threats).iloc[0]
+    assert [shares[k] for k in ("untriggered", "honoured", "lapsed", "open")] == \
+        pytest.approx([0.4, 0.1, 0.3, 0.2])

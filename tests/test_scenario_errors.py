@@ -261,8 +261,8 @@ def test_mistake_in_child_points_at_child(minimal_text: str, write) -> None:
 
 def test_mistake_in_parent_points_at_parent(minimal_text: str, write) -> None:
     parent_text = mutate(minimal_text, "action: drone_attack", "action: drone_atack")
-    parent = write("parent.yaml", parent_text)
-    child = write("sub/child.yaml", "extends: ../parent.yaml\nid: child\n")
+    parent = write("lib/parent.yaml", parent_text)
+    child = write("child.yaml", "extends: lib/parent.yaml\nid: child\n")
     (problem,) = problems_of(child)
     assert same_file(problem, parent)
     assert problem.line == line_of(parent_text, "action: drone_atack")

@@ -43,14 +43,38 @@ def test_extends_shipped_id_inherits_everything_not_overridden(write) -> None:
 
 def test_extends_relative_path_is_relative_to_the_child_file(minimal_text: str, write,
                                                              tmp_path: Path, monkeypatch) -> None:
-    write("lib/parent.yaml", minimal_text)
-    child = write("mine/child.yaml", "extends: ../lib/parent.yaml\nid: child\n")
+    write("mine/lib/parent.yaml", minimal_text)
+    child = write("mine/child.yaml", "extends: lib/parent.yaml\nid: child\n")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # not where either file is
     scenario = load_scenario(child)
     assert scenario.id == "child" and scenario.title == "Minimal test scenario"
     assert ids(scenario.injects) == ["iran-discourages", "us-strike"]
+
+
+@pytest.mark.parametrize("ref", ["../lib/parent.yaml", "{root}/lib/parent.yaml",
+                                 "link/parent.yaml"])
+def test_extends_outside_the_childs_folder_is_refused_unread(ref: str, minimal_text: str,
+                                                             write, tmp_path: Path) -> None:
+    parent = write("lib/parent.yaml", "secret: line one\nsecret-2: line two\n")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "link").symlink_to(parent.parent)  # a link out of the folder
+    child = write("mine/child.yaml", f"extends: {ref.format(root=tmp_path)}\nid: child\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    (problem,) = info.value.problems
+    assert (Path(problem.file), problem.line, problem.field) == (child.resolve(), 1, "extends")
+    assert "this file's folder" in problem.message and "was not read" in problem.message
+    assert "secret" not in str(info.value) and "line one" not in str(info.value)
+
+
+def test_extends_reaches_the_folders_of_the_search_path(minimal_text: str, write,
+                                                       tmp_path: Path, monkeypatch) -> None:
+    write("lib/parent.yaml", minimal_text)
+    child = write("mine/child.yaml", "extends: ../lib/parent.yaml\nid: child\n")
+    monkeypatch.setenv("ESCSIM_SCENARIO_PATH", str(tmp_path / "lib"))
+    assert load_scenario(child).title == "Minimal test scenario"
 
 
 CHILD = """\

@@ -29,12 +29,15 @@ import pandas as pd
 from sim.analysis.backtest import MATCH_THRESHOLD, EpisodeBacktest, backtest_episode, scores_table
 from sim.analysis.episodes import load_episodes, simulated_outcomes
 from sim.analysis.files import json_report, output_folder, save_figure, write_text
+from sim.text import percent
 from sim.analysis.stats import class_probabilities
 from sim.errors import UserError
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from sim.batch.executors import Executor
 
 TOP_CLASSES = 1  # the historical class must be the most likely class
 
@@ -199,7 +202,8 @@ class Backtest:
 
 def backtest(scenarios: Sequence[str | Path] | None = None, runs: int = 10_000, seed: int = 0,
              workers: int | None = None, progress: bool | None = None,
-             overrides: Mapping[str, float] | None = None) -> Backtest:
+             overrides: Mapping[str, float] | None = None,
+             executor: Executor | None = None) -> Backtest:
     """Run every episode (default: all shipped ones) and score it against its record.
 
     Args:
@@ -211,11 +215,12 @@ def backtest(scenarios: Sequence[str | Path] | None = None, runs: int = 10_000, 
         progress: a progress bar per episode on stderr (default: when stderr is a terminal).
         overrides: parameter values to use instead of the shipped ones in every episode (as
             ``--set`` takes them), e.g. the fitted values of a calibration.
+        executor: run on this executor (a Dask cluster) instead of local workers.
     """
     if runs < 2:
         raise UserError("a backtest needs at least 2 replicates per episode")
     episodes = load_episodes(scenarios)
-    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides)
+    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides, executor)
                 for s in episodes]
     return Backtest.from_outcomes(episodes, outcomes, seed, overrides)
 
@@ -223,7 +228,8 @@ def backtest(scenarios: Sequence[str | Path] | None = None, runs: int = 10_000, 
 # --- plain text -------------------------------------------------------------------------------
 
 def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%" if np.isfinite(value) else "-"
+    """A share, precise enough that a rare event never reads 0% (sim.text.percent)."""
+    return percent(value) if np.isfinite(value) else "-"
 
 
 def _range(low: float | None, high: float | None) -> str:

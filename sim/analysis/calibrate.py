@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,9 @@ from sim.analysis.sweep import POINT, run_sweep
 from sim.errors import UserError
 from sim.model.parameters import GLOBAL, PER_ACTOR, ParameterSpec
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.batch.executors import Executor
 
 # The weights of the decision rule and the two half-lives that move the score most (a
 # one-at-a-time screen over every global parameter; docs/calibration.md).
@@ -171,20 +174,41 @@ def starting_values(space: Sequence[Dimension],
 
 def read_parameters_file(path: str | Path) -> dict[str, float]:
     """The parameters of a ``fitted-parameters.yaml``: the top-level ``parameters:`` mapping
-    and any actor traits under ``actors: {id: {parameters: ...}}`` (as ``trait__id``)."""
-    import yaml
+    and any actor traits under ``actors: {id: {parameters: ...}}`` (as ``trait__id``).
+
+    The file is read like a scenario (bounded in size and depth, plain data only); anything
+    but a number where a value goes is a CalibrationError naming the file and the field.
+    """
+    from sim.scenario.errors import ScenarioError
+    from sim.scenario.located import load_located, plain
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalibrationError(f"cannot read start values from {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise CalibrationError(f"{path}: expected a mapping with 'parameters:'")
-    values = {str(k): float(v) for k, v in (data.get("parameters") or {}).items()}
+        data = plain(load_located(Path(path)))
+    except ScenarioError as exc:
+        raise CalibrationError(f"cannot read start values: {exc.problems[0]}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("parameters") or {}, dict) \
+            or not isinstance(data.get("actors") or {}, dict):
+        raise CalibrationError(f"{path}: expected a mapping with 'parameters:' (and optionally "
+                               "'actors:'), as calibrate writes in fitted-parameters.yaml")
+    values = {str(k): _start_number(path, f"parameters.{k}", v)
+              for k, v in (data.get("parameters") or {}).items()}
     for actor, entry in (data.get("actors") or {}).items():
-        for trait, value in ((entry or {}).get("parameters") or {}).items():
-            values[f"{trait}__{actor}"] = float(value)
+        traits = (entry or {}).get("parameters") if isinstance(entry, dict) else entry
+        if not isinstance(traits or {}, dict):
+            raise CalibrationError(f"{path}: actors.{actor}: expected 'parameters:' with "
+                                   "trait values")
+        for trait, value in (traits or {}).items():
+            values[f"{trait}__{actor}"] = _start_number(path, f"actors.{actor}.parameters."
+                                                              f"{trait}", value)
     return values
+
+
+def _start_number(path: str | Path, field: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(float(value)):
+        raise CalibrationError(f"{path}: {field}: expected a finite number, got "
+                               f"{type(value).__name__}")
+    return float(value)
 
 
 def latin_hypercube(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
@@ -223,10 +247,11 @@ class Objective:
     """Scores candidate points over the episodes, many at a time, on common random numbers."""
 
     def __init__(self, episodes: Sequence[Scenario], space: Sequence[Dimension], runs: int,
-                 seed: int, workers: int = 1, say: Progress | None = None):
+                 seed: int, workers: int = 1, say: Progress | None = None,
+                 executor: Executor | None = None):
         self.episodes = {e.id: e for e in episodes}
         self.space = list(space)
-        self.runs, self.seed, self.workers = runs, seed, workers
+        self.runs, self.seed, self.workers, self.executor = runs, seed, workers, executor
         self.say = say or (lambda message: None)
         self.evaluated = 0
 
@@ -249,7 +274,7 @@ class Objective:
                        for p in points]
         began = time.perf_counter()
         tables = run_sweep(self.episodes, per_episode, self.runs, self.seed, start,
-                           self.workers)
+                           self.workers, executor=self.executor)
         scored = [Evaluation(dict(p), tuple(
             score_episode(e, tables[key][tables[key][POINT] == i])
             for key, e in self.episodes.items())) for i, p in enumerate(points)]
@@ -508,7 +533,8 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
               out: str | Path | None = None, workers: int | None = None,
               progress: bool | Progress | None = None,
               scenarios: Sequence[str | Path] | None = None,
-              holdout: str | None = None) -> CalibrationReport:
+              holdout: str | None = None,
+              executor: Executor | None = None) -> CalibrationReport:
     """Fit the shared behavioural parameters to the records of the episodes.
 
     Args:
@@ -528,6 +554,7 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
         holdout: an episode id to leave out of the fit; it is then scored with the shipped and
             with the fitted values, on the search replicates (``report.holdout``): how well a
             fit on the other episodes carries over to one it never saw.
+        executor: run on this executor (a Dask cluster) instead of local workers.
 
     Shipped files are never changed.
     """
@@ -539,14 +566,15 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
     if runs < 10:
         raise CalibrationError("calibration needs at least 10 replicates per candidate")
     began = time.perf_counter()
+    space = search_space(parameters)
+    start_values = starting_values(space, start)  # a bad start file fails before any loading
     episodes = load_episodes(scenarios)
     held_out = _split_holdout(episodes, holdout)
     episodes = [e for e in episodes if held_out is None or e.id != held_out.id]
-    space = search_space(parameters)
-    start_values = starting_values(space, start)
     shipped_values = {d.name: d.shipped for d in space}
     say = _printer(progress)
-    objective = Objective(episodes, space, runs, seed, checked_workers(workers), say)
+    objective = Objective(episodes, space, runs, seed,
+                          1 if executor is not None else checked_workers(workers), say, executor)
     if say:
         say(f"calibrate: {len(space)} parameters, {len(episodes)} episodes "
             f"({', '.join(e.id for e in episodes)}), {runs:,} replicates per candidate, "
@@ -566,7 +594,7 @@ def calibrate(runs: int = 2000, seed: int = 0, budget: int | None = None,
     trace = result.trace.table()
     scored_holdout = None
     if held_out is not None:
-        judge = Objective([held_out], space, runs, seed, objective.workers, say)
+        judge = Objective([held_out], space, runs, seed, objective.workers, say, executor)
         shipped_h, fitted_h = judge.evaluate([shipped_values, result.best.values],
                                              what=f"points on the left-out {held_out.id}")
         scored_holdout = {"shipped": shipped_h.episode(held_out.id),
@@ -629,12 +657,14 @@ class LeaveOneOut:
 def leave_one_out(runs: int = 2000, seed: int = 0, budget: int | None = None,
                   parameters: Sequence[str] | None = None, workers: int | None = None,
                   progress: bool | Progress | None = None,
-                  scenarios: Sequence[str | Path] | None = None) -> LeaveOneOut:
+                  scenarios: Sequence[str | Path] | None = None,
+                  executor: Executor | None = None) -> LeaveOneOut:
     """``calibrate(holdout=E)`` for every episode E in turn."""
     episodes = load_episodes(scenarios)
     refs = list(scenarios) if scenarios else None
     return LeaveOneOut({e.id: calibrate(runs, seed, budget, parameters, None, None, workers,
-                                        progress, refs, holdout=e.id) for e in episodes})
+                                        progress, refs, holdout=e.id, executor=executor)
+                        for e in episodes})
 
 
 def _settings(runs: int, seed: int, budget: int, space: Sequence[Dimension],

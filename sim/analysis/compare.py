@@ -42,11 +42,15 @@ from sim.scenario.schema import Scenario
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from sim.batch.executors import Executor
+
 # The metrics a comparison reports, with the words the table uses for them.
 KEY_METRICS: dict[str, str] = {
     "militia_attacks_on_us": "militia attacks on US targets",
     "window_militia_attacks_on_us": "militia attacks on US targets (assessment window)",
     "killed": "people killed (all kinetic actions)",
+    # the toll of militia attacks alone: in a war episode, scripted strikes swamp "killed"
+    "killed_by_militias": "people killed by militia attacks on US or Israeli targets",
     "retaliatory_strikes": "retaliatory strikes on militias",
     "threats_honoured": "threats honoured",
     "threats_lapsed": "threats lapsed",
@@ -121,6 +125,7 @@ class ComparedEntry:
     scenario: str
     variant: str | None
     title: str = ""
+    historical_class: str | None = None  # the class of the episode's record, if it has one
 
     @property
     def label(self) -> str:
@@ -194,7 +199,8 @@ class Comparison:
             "runs": self.runs, "seed": self.seed, "level": self.level,
             "reference": self.reference.label, "methods": self.methods,
             "entries": [{"scenario": e.scenario, "variant": variant_label(e.variant),
-                         "title": e.title} for e in self.entries],
+                         "title": e.title, "historical_class": e.historical_class}
+                        for e in self.entries],
             "metrics": {name: KEY_METRICS[name] for name in KEY_METRICS
                         if name in set(self.rows["name"])},
             "rows": self.rows.to_dict(orient="records"),
@@ -275,7 +281,8 @@ def metric_rows(outcomes: pd.DataFrame, reference: pd.DataFrame,
 
 def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None = None,
             progress: bool | None = None,
-            overrides: Mapping[str, float] | None = None) -> Comparison:
+            overrides: Mapping[str, float] | None = None,
+            executor: Executor | None = None) -> Comparison:
     """Run every entry (``runs`` replicates, the same ``seed``) and compare them to the first.
 
     Args:
@@ -286,6 +293,7 @@ def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None 
         workers: worker processes per batch (default: one per core).
         progress: a progress bar per entry on stderr (default: when stderr is a terminal).
         overrides: parameter values for every entry (as ``--set`` takes them).
+        executor: run on this executor (a Dask cluster) instead of local workers.
 
     Every scenario and variant is loaded before anything runs, so a misspelt variant fails at
     once. Nothing is written; use ``Comparison.write`` for files.
@@ -295,8 +303,9 @@ def compare(entries: Sequence[Entry], runs: int, seed: int, workers: int | None 
     if runs < 2:
         raise ComparisonError("a comparison needs at least 2 replicates per entry")
     loaded = [load_scenario(s, variant_of(v)) for s, v in entries]
-    compared = [ComparedEntry(s.id, s.variant, s.title) for s in loaded]
-    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides)
+    compared = [ComparedEntry(s.id, s.variant, s.title,
+                              s.history.outcome_class if s.history else None) for s in loaded]
+    outcomes = [simulated_outcomes(s, None, runs, seed, workers, progress, overrides, executor)
                 for s in loaded]
     return Comparison.from_outcomes(compared, outcomes, seed)
 

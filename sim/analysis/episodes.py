@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sim.errors import UserError
 from sim.scenario.loader import load_scenario, shipped_scenarios
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.batch.executors import Executor
 
 BASE = "base"  # how a user names the scenario without a variant
 
@@ -64,9 +68,14 @@ def load_episodes(refs: Sequence[str | Path] | None) -> list[Scenario]:
 
 def simulated_outcomes(scenario: str | Path | Scenario, variant: str | None, runs: int, seed: int,
                        workers: int | None = None, progress: bool | None = None,
-                       overrides: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """The outcomes table (one row per replicate) of a batch run in memory, nothing written."""
+                       overrides: Mapping[str, float] | None = None,
+                       executor: Executor | None = None) -> pd.DataFrame:
+    """The outcomes table (one row per replicate) of a batch run in memory, nothing written.
+
+    It runs on ``workers`` local processes, or on ``executor`` (a Dask cluster) when given.
+    """
     from sim.batch import run_batch  # the batch engine starts worker processes: load it late
 
-    return run_batch(scenario, variant=variant, runs=runs, seed=seed, out=None, workers=workers,
-                     progress=progress, overrides=overrides or None).outcomes
+    return run_batch(scenario, variant=variant, runs=runs, seed=seed, out=None,
+                     workers=None if executor is not None else workers, progress=progress,
+                     overrides=overrides or None, executor=executor).outcomes

@@ -27,6 +27,7 @@ import pandas as pd
 
 from sim.analysis.files import json_report
 from sim.errors import UserError
+from sim.memory import check_fits
 from sim.model.actors import Actor
 from sim.model.choice import choice_probabilities
 from sim.model.model import EscalationModel
@@ -169,6 +170,7 @@ def explain(scenario: str | Path | Scenario, variant: str | None = None, runs: i
         else load_scenario(scenario, variant)
     if actor is not None and actor not in spec.actors:
         raise ExplainError(f"no actor '{actor}' in {spec.id} (actors: {', '.join(spec.actors)})")
+    check_fits(spec, runs, what=f"a run of {spec.id}", advice="lower --runs")
     terms, moves = record_terms(spec, runs, seed, None if actor is None else {actor}, overrides)
     knockouts = knockout_table(spec, knockout_runs or runs, seed, overrides=overrides)
     return Explanation(spec, runs, seed, terms, knockouts, moves)

@@ -14,16 +14,19 @@ model) and the blocks can run on worker processes; the results do not depend on 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.batch.executors import Executor
 
 # About 200 MB of model state per 8,192 replicates (sim.batch.plan); keep each run below that.
 MAX_REPLICATES_PER_RUN = 8192
@@ -66,18 +69,24 @@ def run_points(scenario: str | Path | Scenario, points: Sequence[Point], replica
                seed: int, start: int = 0) -> pd.DataFrame:
     """Outcomes of each parameter point, ``replicates`` each, in one model run.
 
+    A point may set parameters (``stake_weight``, ``resolve__badr``) and situation fields
+    (``initial_state.fear.badr``: names with a dot, sim.model.situation).
+
     Returns the outcomes table (as ``run_batch`` gives it) with a ``point`` column (0..K-1)
     and ``replicate`` numbering the random-number stream (``start`` .. ``start + M - 1``).
     """
     from sim.batch.readout import outcome_table
     from sim.model.model import EscalationModel
+    from sim.model.situation import is_situation_path
 
     if not points:
         raise ValueError("no parameter points to run")
     k = len(points)
-    overrides: dict[str, Any] = stacked_overrides(points, replicates)
+    stacked = stacked_overrides(points, replicates)
+    overrides: dict[str, Any] = {n: v for n, v in stacked.items() if not is_situation_path(n)}
+    situation = {n: v for n, v in stacked.items() if is_situation_path(n)}
     model = EscalationModel(scenario, None, k * replicates, seed, log_events=False,
-                            collect_data=False, **overrides)
+                            collect_data=False, situation=situation, **overrides)
     # the model's only source of randomness, replaced by one every point shares
     model.ensemble_rng = SharedUniforms(seed, replicates, k, start)  # type: ignore[assignment]
     table = outcome_table(model.run()).to_pandas()
@@ -99,20 +108,47 @@ class SweepJob:
     start: int
 
 
-def _run_job(job: SweepJob) -> tuple[SweepJob, pd.DataFrame]:
+@dataclass(frozen=True)
+class BlockDone:
+    """A finished block: its job, and the wall and CPU seconds of the process that ran it."""
+
+    job: SweepJob
+    seconds: float
+    cpu_seconds: float
+
+
+Reduce = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def _run_job(reduce: Reduce | None, job: SweepJob) -> tuple[BlockDone, pd.DataFrame]:
+    began, cpu = time.perf_counter(), time.process_time()
     table = run_points(job.scenario, job.points, job.replicates, job.seed, job.start)
     table[POINT] += job.first_point
-    return job, table
+    if reduce is not None:
+        table = reduce(table)
+    return BlockDone(job, time.perf_counter() - began, time.process_time() - cpu), table
+
+
+def points_per_run(scenario: Scenario, replicates: int, workers: int = 1) -> int:
+    """Parameter points one model run holds: up to ``MAX_REPLICATES_PER_RUN`` replicates, and
+    no more than fit in a worker's memory (MemoryLimitError if one point does not)."""
+    from sim.memory import ModelSize, check_fits, fitting_replicates
+
+    size = ModelSize.of(scenario)
+    check_fits(size, replicates, workers=workers, what=f"a run of {scenario.id}",
+               advice="lower --runs or --workers")
+    fitting = fitting_replicates(size, workers=workers)
+    return max(1, min(MAX_REPLICATES_PER_RUN, fitting) // replicates)
 
 
 def plan_jobs(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, Point]],
-              replicates: int, seed: int, start: int = 0) -> list[SweepJob]:
+              replicates: int, seed: int, start: int = 0, workers: int = 1) -> list[SweepJob]:
     """Blocks of points for each scenario. ``points[i][key]`` is point i's parameters in
     scenario ``key`` (they may differ: a trait of an actor absent from an episode is left out).
     """
-    per_run = max(1, MAX_REPLICATES_PER_RUN // replicates)
     jobs = []
     for key, scenario in scenarios.items():
+        per_run = points_per_run(scenario, replicates, workers)
         for first in range(0, len(points), per_run):
             block = tuple(dict(p[key]) for p in points[first:first + per_run])
             jobs.append(SweepJob(key, scenario, first, block, replicates, seed, start))
@@ -121,40 +157,31 @@ def plan_jobs(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, P
 
 def run_sweep(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, Point]],
               replicates: int, seed: int, start: int = 0, workers: int = 1,
-              on_block: Callable[[SweepJob], None] | None = None) -> dict[str, pd.DataFrame]:
+              on_block: Callable[[BlockDone], None] | None = None,
+              executor: Executor | None = None,
+              reduce: Reduce | None = None) -> dict[str, pd.DataFrame]:
     """Every point in every scenario; one outcomes table per scenario (``point`` column).
 
-    Blocks run on ``workers`` processes when more than one; the tables come out the same.
+    Blocks run on ``workers`` local processes when more than one, or on ``executor`` (a Dask
+    cluster, say) when given; the tables come out the same. ``reduce``, if given, is applied
+    to each block's outcomes table where the block ran (it must be picklable, and keep the
+    ``point`` column), so that only what it returns travels back.
     """
-    jobs = plan_jobs(scenarios, points, replicates, seed, start)
-    done: dict[str, list[pd.DataFrame]] = {key: [] for key in scenarios}
-    for job, table in _execute(jobs, workers):
-        done[job.key].append(table)
-        if on_block is not None:
-            on_block(job)
-    return {key: pd.concat(tables, ignore_index=True).sort_values([POINT, "replicate"],
-                                                                   ignore_index=True)
-            for key, tables in done.items()}
+    from sim.batch.executors import local_executor
 
-
-def _execute(jobs: list[SweepJob], workers: int) -> Iterator[tuple[SweepJob, pd.DataFrame]]:
-    """Run the jobs here, or on worker processes (yielded as they finish)."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield _run_job(job)
-        return
-    from sim.batch.executors import process_context
-    from sim.batch.worker import ignore_interrupts
-
+    slots = executor.slots if executor is not None else workers
+    jobs = plan_jobs(scenarios, points, replicates, seed, start, slots)
     # largest first, so that the last block to finish is a small one
-    ordered = sorted(jobs, key=lambda j: -len(j.points) * j.scenario.days)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=process_context(),
-                             initializer=ignore_interrupts) as pool:
-        futures = [pool.submit(_run_job, job) for job in ordered]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    jobs.sort(key=lambda j: -len(j.points) * j.scenario.days)
+    done: dict[str, dict[int, pd.DataFrame]] = {key: {} for key in scenarios}
+
+    def collect(result: tuple[BlockDone, pd.DataFrame]) -> None:
+        block, table = result
+        done[block.job.key][block.job.first_point] = table
+        if on_block is not None:
+            on_block(block)
+
+    runner = executor or local_executor(min(workers, len(jobs)))
+    runner.run_each(_run_job, reduce, jobs, collect)
+    return {key: pd.concat([tables[first] for first in sorted(tables)], ignore_index=True)
+            for key, tables in done.items()}

@@ -3,7 +3,8 @@
 The escalation index of a replicate on a day is a sum of -Goldstein/10 values, so it lies on a
 grid of ``INDEX_RESOLUTION`` (0.01). Each chunk counts its replicates per (day, grid value); the
 counts of all chunks add up to the histogram of the whole batch, and quantiles read from that
-histogram are the exact quantiles of the batch, whatever the chunking. (A value off the grid
+histogram are the exact quantiles of the batch, whatever the chunking; so is the share of
+replicates with any hostile act that day (``hostile_share``). (A value off the grid
 would be rounded to the nearest grid point, an error of at most half the resolution.) Attack
 counts are integers and simply add.
 """
@@ -19,6 +20,7 @@ import pandas as pd
 
 INDEX_RESOLUTION = 0.01
 QUANTILE_PERCENTS = (5, 25, 50, 75, 95)
+HOSTILE_SHARE = "hostile_share"  # column: share of replicates with any hostile act that day
 _OFFSET = 1 << 31  # grid steps are stored shifted, so that a (day, step) pair packs in one int64
 
 
@@ -75,7 +77,8 @@ def _grid_value(step: np.ndarray | int, resolution: float) -> np.ndarray:
 
 def index_statistics(hist: IndexHistogram, days: int, replicates: int,
                      resolution: float = INDEX_RESOLUTION) -> pd.DataFrame:
-    """Per day: mean, quantiles (smallest value whose cumulative share reaches q) and maximum."""
+    """Per day: mean, quantiles (smallest value whose cumulative share reaches q), maximum, and
+    the share of replicates whose index is above zero (some hostile act that day)."""
     rows = []
     day_of = hist.days
     for day in range(days):
@@ -92,6 +95,7 @@ def index_statistics(hist: IndexHistogram, days: int, replicates: int,
             position = int(np.searchsorted(cumulative, percent * replicates, side="left"))
             row[quantile_column(percent)] = float(_grid_value(steps[position], resolution))
         row["index_max"] = float(_grid_value(steps[-1], resolution))
+        row[HOSTILE_SHARE] = int(counts[steps > 0].sum()) / replicates
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -1,37 +1,70 @@
-"""Where chunks run: in this process, or on local worker processes.
+"""Where units of work run: in this process, on local worker processes, or on a Dask cluster.
 
-Both executors call the same ``run_chunk`` and hand each report to ``on_done`` as chunks
-finish (in completion order; the merge later restores replicate order). Worker processes start
-by ``forkserver`` where the platform has it, else ``spawn``: never plain ``fork``, which would
-copy the parent's threads and memory into every worker.
+An executor calls ``fn(shared, item)`` for every item and hands each result to ``on_result``
+in this process as the items finish (in completion order: callers that need an order restore
+it). Batches (chunks of replicates) and sweeps (blocks of parameter points) both run through
+one, so every command that runs the model can run on any of them.
+
+- ``InProcess``: one item after another, here.
+- ``LocalProcesses``: a pool of worker processes started by ``forkserver`` where the platform
+  has it, else ``spawn``; never plain ``fork``, which would copy the parent's threads and memory
+  into every worker.
+- ``sim.batch.dask.DaskExecutor``: tasks on a ``dask.distributed`` cluster (the ``[cluster]``
+  extra).
+
+``writes_locally`` says whether the workers share this machine's disk. Local workers write a
+batch's chunk files themselves, so only a small report travels back; a cluster's workers may
+not see this disk, so they send each chunk's tables back and this process writes them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol, TypeVar
 
 from sim.batch.errors import BatchError
-from sim.batch.plan import Chunk
-from sim.batch.worker import ChunkJob, ChunkReport, ignore_interrupts, run_chunk
 
-OnDone = Callable[[ChunkReport], None]
-
-
-def run_chunks(job: ChunkJob, chunks: Sequence[Chunk], workers: int, on_done: OnDone) -> None:
-    """Run every chunk, in-process when one worker suffices, else on a process pool."""
-    if workers <= 1 or len(chunks) <= 1:
-        run_in_process(job, chunks, on_done)
-    else:
-        run_on_processes(job, chunks, min(workers, len(chunks)), on_done)
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def run_in_process(job: ChunkJob, chunks: Sequence[Chunk], on_done: OnDone) -> None:
-    """Run the chunks one after another in this process."""
-    for chunk in chunks:
-        on_done(run_chunk(job, chunk))
+class WorkerLost(BatchError):
+    """A worker died while running an item (out of memory, killed, or lost with its machine)."""
+
+
+class Executor(Protocol):
+    """Runs ``fn(shared, item)`` for each item; results go to ``on_result`` as they finish.
+
+    On an error or Ctrl-C, items not yet started are cancelled, and the error propagates.
+    """
+
+    slots: int  # how many items run at once (used to size chunks)
+    writes_locally: bool  # whether the workers share this machine's disk
+
+    def run_each(self, fn: Callable[[S, T], R], shared: S, items: Sequence[T],
+                 on_result: Callable[[R], None]) -> None: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
+class InProcess:
+    """Everything in this process, one item after another."""
+
+    slots = 1
+    writes_locally = True
+
+    def run_each(self, fn: Callable[[S, T], R], shared: S, items: Sequence[T],
+                 on_result: Callable[[R], None]) -> None:
+        for item in items:
+            on_result(fn(shared, item))
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "in-process", "workers": 1}
 
 
 def process_context() -> multiprocessing.context.BaseContext:
@@ -44,27 +77,44 @@ def process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def run_on_processes(job: ChunkJob, chunks: Sequence[Chunk], workers: int,
-                     on_done: OnDone) -> None:
-    """Run the chunks on ``workers`` local processes.
+class LocalProcesses:
+    """A pool of ``workers`` processes on this machine, started afresh for each ``run_each``."""
 
-    On an error or Ctrl-C, chunks not yet started are cancelled and running ones finish (their
-    files are written atomically, so a later --resume finds them done).
-    """
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
-                               initializer=ignore_interrupts)
-    try:
-        pending: set[Future[ChunkReport]] = {pool.submit(run_chunk, job, c) for c in chunks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                on_done(future.result())
-    except BrokenProcessPool as exc:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise BatchError("a worker process died: out of memory, or a script that calls "
-                         "run_batch outside `if __name__ == '__main__':` (workers import it); "
-                         "--resume finishes the batch") from exc
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    writes_locally = True
+
+    def __init__(self, workers: int):
+        self.slots = workers
+
+    def run_each(self, fn: Callable[[S, T], R], shared: S, items: Sequence[T],
+                 on_result: Callable[[R], None]) -> None:
+        """Running items finish on an error or Ctrl-C (a batch's chunk files are written
+        atomically, so a later --resume finds them done); the rest are cancelled. If this
+        process is killed, the workers end too (sim.batch.worker.worker_setup)."""
+        from sim.batch.worker import worker_setup  # workers ignore Ctrl-C and end with us
+
+        pool = ProcessPoolExecutor(max_workers=min(self.slots, len(items)) or 1,
+                                   mp_context=process_context(), initializer=worker_setup,
+                                   initargs=(os.getpid(),))
+        try:
+            pending: set[Future[R]] = {pool.submit(fn, shared, item) for item in items}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    on_result(future.result())
+        except BrokenProcessPool as exc:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise WorkerLost("a worker process died: out of memory, or a script that starts "
+                             "workers outside `if __name__ == '__main__':` (workers import "
+                             "it)") from exc
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "local processes", "workers": self.slots}
+
+
+def local_executor(workers: int) -> InProcess | LocalProcesses:
+    """In-process for one worker, else a local process pool."""
+    return InProcess() if workers <= 1 else LocalProcesses(workers)

@@ -19,10 +19,14 @@ from typing import Any
 from sim.batch.atomic import write_text_atomic
 from sim.batch.daily import INDEX_RESOLUTION, QUANTILE_PERCENTS
 from sim.batch.errors import ResultsFolderError
-from sim.batch.files import DAILY, EVENTS, MANIFEST, OUTCOMES
+from sim.batch.files import DAILY, EVENTS, MANIFEST, OUTCOMES, THREATS
+from sim.reading import FileRefused, read_text
 from sim.batch.plan import BatchSpec, Chunk
 
-FORMAT = "escsim-batch/1"
+FORMAT = "escsim-batch/2"  # 2: SHA-256 of every file, threats.parquet
+# A manifest lists every chunk (about 400 bytes each, sim.batch.plan.MAX_CHUNKS at most), so it
+# may be larger than the input files of sim.reading's limit.
+MANIFEST_LIMIT = 64 * 2**20
 RUNNING, COMPLETE = "running", "complete"
 PENDING, DONE = "pending", "done"
 VERSIONED_PACKAGES = ("escsim", "mesa", "numpy", "pandas", "pyarrow")
@@ -56,8 +60,10 @@ def new_manifest(spec: BatchSpec, chunk_size: int, chunks: list[Chunk],
         "scenario": scenario,
         "chunk_size": chunk_size,
         "chunks": [{"index": c.index, "start": c.start, "count": c.count, "status": PENDING,
-                    "seconds": None} for c in chunks],
-        "tables": {"outcomes": OUTCOMES, "daily": DAILY, "events": EVENTS if spec.events else None},
+                    "seconds": None, "cpu_seconds": None, "sha256": None} for c in chunks],
+        "tables": {"outcomes": OUTCOMES, "daily": DAILY, "threats": THREATS,
+                   "events": EVENTS if spec.events else None},
+        "tables_sha256": None,
         "metrics": metrics,
         "daily_index": {
             "definition": "per replicate and day: the sum of -Goldstein/10 over hostile actions",
@@ -81,15 +87,36 @@ def chunks_of(manifest: dict[str, Any]) -> list[Chunk]:
 def read_manifest(folder: Path) -> dict[str, Any] | None:
     """The folder's manifest, or None if it has none."""
     path = folder / MANIFEST
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ResultsFolderError(f"cannot read {path}: {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        manifest = json.loads(read_text(path, MANIFEST_LIMIT))
+    except (OSError, FileRefused, ValueError, RecursionError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ResultsFolderError(f"{path} cannot be read as a manifest: {reason}") from None
+    if isinstance(manifest, dict) and isinstance(manifest.get("format"), str) \
+            and manifest["format"].startswith("escsim-batch/") and manifest["format"] != FORMAT:
+        raise ResultsFolderError(f"{path} was written by another version of escsim "
+                                 f"({manifest['format']}, not {FORMAT}); run the batch again "
+                                 "into a new folder")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
+            or not _well_formed(manifest):
         raise ResultsFolderError(f"{path} is not an escsim batch manifest ({FORMAT})")
     return manifest
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    """The parts of a manifest the batch engine relies on are there, with the right types."""
+    chunks = manifest.get("chunks")
+    return (isinstance(manifest.get("batch"), dict) and isinstance(chunks, list)
+            and all(isinstance(c, dict) and all(isinstance(c.get(k), int) and
+                                                not isinstance(c.get(k), bool)
+                                                for k in ("index", "start", "count"))
+                    for c in chunks)
+            and [c["index"] for c in chunks] == list(range(len(chunks)))
+            and isinstance(manifest.get("chunk_size"), int)
+            and isinstance(manifest.get("scenario"), dict)
+            and isinstance(manifest.get("sessions"), list))
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
@@ -127,20 +154,34 @@ def identity_difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str |
     return None
 
 
-def start_session(manifest: dict[str, Any], command: str, workers: int) -> dict[str, Any]:
-    """Record that a run (first or resumed) is working on the folder; returns its entry."""
-    session = {"command": command, "started": now(), "finished": None, "workers": workers,
-               "chunks_run": 0, "seconds": None, "peak_rss_mb": None}
+def start_session(manifest: dict[str, Any], command: str, executor: dict[str, Any],
+                  damaged: list[str] | None = None) -> dict[str, Any]:
+    """Record that a run (first or resumed) is working on the folder; returns its entry.
+
+    ``executor`` describes where the chunks run (``{"kind": ..., "workers": n, ...}``);
+    ``damaged`` names the files found damaged (checksum mismatch) and therefore redone.
+    """
+    session = {"command": command, "started": now(), "finished": None,
+               "workers": executor["workers"], "executor": executor, "chunks_run": 0,
+               "seconds": None, "peak_rss_mb": None,
+               "damaged_files_redone": list(damaged or [])}
     manifest["sessions"].append(session)
     manifest["command"] = command
     return session
 
 
-def mark_chunk_done(manifest: dict[str, Any], index: int, seconds: float | None) -> None:
+def mark_chunk_done(manifest: dict[str, Any], index: int, seconds: float | None,
+                    sha256: dict[str, str], cpu_seconds: float | None = None) -> None:
+    """A chunk is done, its files with these checksums; ``seconds`` (wall) and ``cpu_seconds``
+    are those of the worker that ran it, None when a resumed batch found it done on disk."""
     entry = manifest["chunks"][index]
-    entry["status"], entry["seconds"] = DONE, None if seconds is None else round(seconds, 3)
+    entry["status"] = DONE
+    entry["seconds"] = None if seconds is None else round(seconds, 3)
+    entry["cpu_seconds"] = None if cpu_seconds is None else round(cpu_seconds, 3)
+    entry["sha256"] = dict(sha256)
 
 
 def mark_chunk_pending(manifest: dict[str, Any], index: int) -> None:
     entry = manifest["chunks"][index]
-    entry["status"], entry["seconds"] = PENDING, None
+    entry["status"], entry["seconds"], entry["cpu_seconds"], entry["sha256"] = \
+        PENDING, None, None, None

@@ -1,4 +1,7 @@
-"""Merging the chunks' files into the batch's tables, one chunk in memory at a time."""
+"""Merging the chunks' files into the batch's tables, one chunk in memory at a time.
+
+Each table is written atomically; the manifest records their checksums only after all are
+written, so a batch killed during the merge is merged again on resume."""
 
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.batch.atomic import write_atomic
+from sim.batch.checksums import mismatched, sha256_file
 from sim.batch.daily import daily_table, merge_histograms
-from sim.batch.files import CHUNKS, DAILY, EVENTS, OUTCOMES, ChunkFiles, write_parquet
+from sim.batch.files import CHUNKS, DAILY, EVENTS, OUTCOMES, THREATS, ChunkFiles, write_parquet
 from sim.batch.plan import Chunk
+from sim.batch.readout import THREAT_FATES
 
 
 def _concatenate_parquet(sources: Sequence[Path], destination: Path) -> None:
@@ -67,23 +72,56 @@ def merge_daily(folder: Path, chunks: Sequence[Chunk], scenario: dict[str, Any],
     write_parquet(folder / DAILY, pa.Table.from_pandas(table, preserve_index=False))
 
 
+def merge_threats(folder: Path, chunks: Sequence[Chunk], scenario: dict[str, Any],
+                  runs: int) -> None:
+    """threats.parquet: per threat, in how many replicates it was made, triggered, honoured,
+    lapsed or left open (the chunks' counts added up)."""
+    fates = None
+    for chunk in chunks:
+        counts = ChunkFiles(folder / CHUNKS, chunk).read_threat_fates().astype(np.int64)
+        fates = counts if fates is None else fates + counts
+    threats = scenario.get("threats", [])
+    fates = np.zeros((len(threats), len(THREAT_FATES)), np.int64) if fates is None else fates
+    columns: dict[str, Any] = {
+        "threat": [t["id"] for t in threats], "by": [t["by"] for t in threats],
+        "made_on": [t["made"] for t in threats], "response": [t["response"] for t in threats],
+        "target": [t["target"] for t in threats], "replicates": [runs] * len(threats)}
+    for i, fate in enumerate(THREAT_FATES):
+        columns[fate] = fates[:, i] if len(threats) else np.zeros(0, np.int64)
+    write_parquet(folder / THREATS, pa.table(columns))
+
+
+def table_paths(folder: Path, events: bool) -> dict[str, Path]:
+    """The merged tables of a batch, by name."""
+    out = {"outcomes": folder / OUTCOMES, "daily": folder / DAILY, "threats": folder / THREATS}
+    if events:
+        out["events"] = folder / EVENTS
+    return out
+
+
 def merge_all(folder: Path, chunks: Sequence[Chunk], scenario: dict[str, Any], runs: int,
-              events: bool) -> None:
-    """Write every merged table of a batch whose chunks are all done."""
+              events: bool) -> dict[str, str]:
+    """Write every merged table of a batch whose chunks are all done; returns their SHA-256."""
     merge_outcomes(folder, chunks)
     merge_daily(folder, chunks, scenario, runs)
+    merge_threats(folder, chunks, scenario, runs)
     if events:
         merge_events(folder, chunks)
+    return {name: sha256_file(path) for name, path in table_paths(folder, events).items()}
 
 
-def merged_tables_ok(folder: Path, runs: int, events: bool) -> bool:
-    """Whether the merged tables exist and hold every replicate (a cheap footer check)."""
+def merged_tables_ok(folder: Path, runs: int, events: bool,
+                     recorded: dict[str, str] | None) -> bool:
+    """Whether the merged tables exist whole: their checksums match the manifest's, or (none
+    recorded yet) their footers read and hold every replicate."""
+    paths = table_paths(folder, events)
+    if recorded:
+        return set(recorded) == set(paths) and mismatched(paths, recorded) is None
     try:
         if pq.read_metadata(folder / OUTCOMES).num_rows != runs:
             return False
-        pq.read_metadata(folder / DAILY)
-        if events:
-            pq.read_metadata(folder / EVENTS)
+        for path in paths.values():
+            pq.read_metadata(path)
     except (OSError, pa.ArrowException):
         return False
     return True

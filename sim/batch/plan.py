@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import numbers
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,17 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch.errors import BatchError
+from sim.limits import MAX_RUNS, MAX_SEED, MAX_WORKERS, whole_number
+from sim.memory import ModelSize, check_fits, fitting_replicates
+from sim.overrides import OverrideError, checked_overrides
 from sim.model.rng import BLOCK
 from sim.scenario.loader import content_hash, load_scenario
 from sim.scenario.schema import Scenario
 
-# A chunk of 8,192 replicates needs about 200 MB in a worker; larger chunks are no faster.
+# A chunk of 8,192 replicates of a shipped episode needs about 100 MB in a worker; larger
+# chunks are no faster. Chunks of larger scenarios are cut to fit (sim.memory).
 MAX_DEFAULT_CHUNK = 32 * BLOCK
 # Each chunk pays a fixed cost (about 5 ms a simulated day for building arrays and Python
 # overhead, whatever its size), so chunks below about 2,000 replicates waste time.
 MIN_DEFAULT_CHUNK = 8 * BLOCK
 # Two chunks per worker at least keep the workers evenly busy and the progress bar moving.
 CHUNKS_PER_WORKER = 2
+# Each chunk is three files and a manifest entry: more would only make a folder hard to handle.
+MAX_CHUNKS = 100_000
 
 
 @dataclass(frozen=True)
@@ -83,28 +88,22 @@ class BatchSpec:
         }
 
 
-def _whole_number(value: Any, option: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise BatchError(f"{option} must be a whole number of at least {minimum}, got {value!r}")
-    return int(value)
+def _whole_number(value: Any, option: str, minimum: int, maximum: int) -> int:
+    return whole_number(value, option, minimum, maximum, BatchError)
 
 
 def _checked_overrides(overrides: Mapping[str, Any] | None) -> tuple[tuple[str, float], ...]:
-    checked = []
-    for name, value in (overrides or {}).items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                or not math.isfinite(float(value)):
-            raise BatchError(f"--set {name}: a batch takes one finite number per parameter, "
-                             f"got {value!r}")
-        checked.append((str(name), float(value)))
-    return tuple(sorted(checked))
+    try:
+        return tuple(sorted(checked_overrides(overrides).items()))
+    except OverrideError as exc:
+        raise BatchError(str(exc)) from None
 
 
 def make_spec(scenario: str | Path | Scenario, variant: str | None, runs: int, seed: int,
               overrides: Mapping[str, Any] | None = None, events: bool = False) -> BatchSpec:
     """Validate a batch request and load its scenario (ScenarioError for a bad one or variant)."""
-    runs = _whole_number(runs, "--runs", 1)
-    seed = _whole_number(seed, "--seed", 0)
+    runs = _whole_number(runs, "--runs", 1, MAX_RUNS)
+    seed = _whole_number(seed, "--seed", 0, MAX_SEED)
     checked = _checked_overrides(overrides)
     spec = load_scenario(scenario, variant)
     source = scenario.id if isinstance(scenario, Scenario) else str(scenario)
@@ -115,7 +114,7 @@ def checked_workers(workers: int | None) -> int:
     """The number of worker processes: as given, or one per core this process may use."""
     if workers is None:
         return available_cores()
-    return _whole_number(workers, "--workers", 1)
+    return _whole_number(workers, "--workers", 1, MAX_WORKERS)
 
 
 def available_cores() -> int:
@@ -141,7 +140,35 @@ def checked_chunk_size(chunk_size: int | None, runs: int, workers: int) -> int:
     """The chunk size asked for (validated), or the default for this many runs and workers."""
     if chunk_size is None:
         return default_chunk_size(runs, workers)
-    return _whole_number(chunk_size, "--chunk-size", 1)
+    return _whole_number(chunk_size, "--chunk-size", 1, MAX_RUNS)
+
+
+def chunk_size_for(spec: BatchSpec, chunk_size: int | None, workers: int) -> int:
+    """The chunk size of a batch: the one asked for, if a chunk of it fits in each worker's
+    memory (MemoryLimitError if not), else the default cut down to what fits."""
+    size = ModelSize.of(spec.scenario)
+    if chunk_size is not None:
+        chunk = checked_chunk_size(chunk_size, spec.runs, workers)
+        check_fits(size, min(chunk, spec.runs), spec.events, workers, what="each chunk",
+                   advice="lower --chunk-size (results do not depend on it) or --workers")
+        return _few_enough_chunks(chunk, spec.runs)
+    chunk = default_chunk_size(spec.runs, workers)
+    fitting = fitting_replicates(size, spec.events, workers)
+    if fitting < 1:
+        check_fits(size, 1, spec.events, workers, what="one replicate",
+                   advice="use fewer --workers, or a smaller scenario")
+    if chunk > fitting:  # whole random-number blocks where possible (they are faster)
+        chunk = fitting // BLOCK * BLOCK or fitting
+    return _few_enough_chunks(chunk, spec.runs)
+
+
+def _few_enough_chunks(chunk: int, runs: int) -> int:
+    if math.ceil(runs / chunk) > MAX_CHUNKS:
+        raise BatchError(f"--chunk-size {chunk:,} cuts {runs:,} runs into "
+                         f"{math.ceil(runs / chunk):,} chunks; at most {MAX_CHUNKS:,} are "
+                         f"allowed: use a --chunk-size of at least {math.ceil(runs / MAX_CHUNKS):,} "
+                         "(results do not depend on it)")
+    return chunk
 
 
 def plan_chunks(runs: int, chunk_size: int) -> list[Chunk]:

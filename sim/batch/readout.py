@@ -1,9 +1,10 @@
 """What a batch reads from a finished model: the only module here that touches one.
 
-It uses the model's result interface and nothing of its inside: ``outcomes()``, the per-day
-escalation index ``daily_index``, the attack tally ``tally.daily_attacks`` (with
-``tally.target_kinds`` and ``world.ids``) and the event log's integer columns. Everything
-leaves as a plain Arrow table or numpy array, ready to be written.
+It uses the model's result interface and as little of its inside as it can: ``outcomes()``,
+the per-day escalation index ``daily_index``, the attack tally ``tally.daily_attacks`` (with
+``tally.target_kinds`` and ``world.ids``), the event log's integer columns, and each threat's
+final status (``state.threat_status``, read only by ``threat_fates``). Everything leaves as a
+plain Arrow table or numpy array, ready to be written.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from sim.memory import check_fits
 from sim.model.actions import CATALOGUE
 from sim.model.events import KINDS, RESULTS, EventLog
 from sim.model.kinds import ClaimMode
 from sim.model.model import EscalationModel
 from sim.model.outcomes import OUTCOME_CLASSES, STATE_CONFLICT_CLASSES, metric_names
+from sim.model.state import ThreatStatus
 from sim.scenario.schema import Scenario
 
 REPLICATE = "replicate"
@@ -72,6 +75,28 @@ def daily_index(model: EscalationModel) -> np.ndarray:
 def daily_attacks(model: EscalationModel) -> np.ndarray:
     """Attacks attempted, summed over the replicates held: (days, actors, target kinds)."""
     return np.asarray(model.tally.daily_attacks, dtype=np.int64)
+
+
+# What became of each threat, counted over replicates (columns of ``threat_fates``).
+THREAT_FATES = ("made", "triggered", "honoured", "lapsed", "open")
+
+
+def threat_fates(model: EscalationModel) -> np.ndarray:
+    """(threats, 5) int64: the replicates held in which each of the scenario's threats was
+    made, triggered, honoured, lapsed, and still open at the end (triggered = honoured +
+    lapsed + open).
+
+    A scenario threat is triggered at most once per replicate, so its final status tells its
+    story. The threats actors make themselves (after the scenario's, in the model's threat
+    book) are left out: one may be made again after it is honoured or lapses.
+    """
+    scenario_threats = [not t.own for t in model.threats.threats]
+    status = np.asarray(model.state.threat_status)[:, scenario_threats]
+    counts = [status != ThreatStatus.UNMADE,
+              np.isin(status, (ThreatStatus.OPEN, ThreatStatus.HONOURED, ThreatStatus.LAPSED)),
+              status == ThreatStatus.HONOURED, status == ThreatStatus.LAPSED,
+              status == ThreatStatus.OPEN]
+    return np.stack([c.sum(axis=0) for c in counts], axis=1).astype(np.int64)
 
 
 def target_kinds(model: EscalationModel) -> list[str]:
@@ -192,6 +217,10 @@ def scenario_summary(model: EscalationModel) -> dict[str, Any]:
         "threats": [{"id": t.id, "by": t.by, "made": t.made.isoformat(),
                      "response": t.response.action, "target": t.response.target}
                     for t in s.threats],
+        "history": None if s.history is None else {
+            "outcome_class": s.history.outcome_class,
+            "metrics": [{"metric": m.metric, "min": m.min, "max": m.max}
+                        for m in s.history.metrics]},
     }
 
 
@@ -209,6 +238,7 @@ def probe_scenario(scenario: Scenario, seed: int, overrides: dict[str, float]) -
     Building the model checks the parameter overrides, so a bad ``--set`` fails here, before a
     results folder is touched.
     """
+    check_fits(scenario, 1, what="one replicate", advice="use a smaller scenario")
     parameters: dict[str, Any] = dict(overrides)
     model = EscalationModel(scenario, None, 1, seed, collect_data=False, log_events=False,
                             **parameters)

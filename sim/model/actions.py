@@ -28,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
 from sim.model.kinds import ActorKind, ClaimMode
 
 __all__ = ["ACTIONS", "ACTION_INDEX", "CATALOGUE", "MAX_RUNG", "Action", "ActorKind",
@@ -282,6 +284,16 @@ CATALOGUE: tuple[Action, ...] = (
 ACTIONS: dict[str, Action] = {action.id: action for action in CATALOGUE}
 ACTION_INDEX: dict[str, int] = {action.id: i for i, action in enumerate(CATALOGUE)}
 MAX_RUNG = max(action.rung for action in CATALOGUE)
+
+# Per-action properties as arrays indexed by action, for the vectorised rule and adjudication.
+KINETIC = np.array([a.kinetic for a in CATALOGUE])
+HARMFUL = np.array([a.harmful for a in CATALOGUE])
+INTERCEPTABLE = np.array([a.interceptable for a in CATALOGUE])
+LETHALITY = np.array([a.lethality for a in CATALOGUE])
+KILLED_IF_LETHAL = np.array([a.killed_if_lethal for a in CATALOGUE])
+INJURED_PER_KILLED = np.array([a.injured_per_killed for a in CATALOGUE])
+MATERIAL_HARM = np.array([a.material_harm for a in CATALOGUE])
+LEADERSHIP = np.array([a.leadership for a in CATALOGUE])
 
 
 def standard_response(actor_kind: ActorKind, target_kind: ActorKind) -> Action | None:

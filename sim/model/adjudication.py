@@ -26,21 +26,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.actions import CATALOGUE
+from sim.model.actions import (CATALOGUE, HARMFUL, INJURED_PER_KILLED, INTERCEPTABLE,
+                              KILLED_IF_LETHAL, KINETIC, LEADERSHIP, LETHALITY,
+                              MATERIAL_HARM)
 from sim.model.kinds import ActorKind, ClaimMode
 from sim.model.rng import poisson_from_uniform
 from sim.model.state import State
 from sim.model.world import UNKNOWN, World
 from sim.scenario.schema import FixedResult
 
-KINETIC = np.array([a.kinetic for a in CATALOGUE])
-HARMFUL = np.array([a.harmful for a in CATALOGUE])
-INTERCEPTABLE = np.array([a.interceptable for a in CATALOGUE])
-LETHALITY = np.array([a.lethality for a in CATALOGUE])
-KILLED_IF_LETHAL = np.array([a.killed_if_lethal for a in CATALOGUE])
-INJURED_PER_KILLED = np.array([a.injured_per_killed for a in CATALOGUE])
-MATERIAL_HARM = np.array([a.material_harm for a in CATALOGUE])
-LEADERSHIP = np.array([a.leadership for a in CATALOGUE])
 STREET_FIGHTING = np.array([a.street_fighting for a in CATALOGUE])
 GOLDSTEIN = np.array([a.code.goldstein for a in CATALOGUE])
 HOSTILE = np.array([a.hostility > 0 for a in CATALOGUE])

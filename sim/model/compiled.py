@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.model.actions import ACTION_INDEX, ACTIONS, CATALOGUE
+from sim.model.actions import (ACTION_INDEX, ACTIONS, CATALOGUE, HARMFUL, INJURED_PER_KILLED,
+                               INTERCEPTABLE, KILLED_IF_LETHAL, KINETIC, LEADERSHIP, LETHALITY,
+                               MATERIAL_HARM)
 from sim.model.choice import _in_runs
 from sim.model.kinds import ActorKind, ClaimMode
 from sim.model.state import decay_factor
@@ -162,19 +164,17 @@ class CompiledDays:
             front=w.front_drive, log_disputes=np.log1p(w.disputes))
 
     def _acts(self) -> Any:
+        from sim.model.adjudication import GOLDSTEIN, HOSTILE, STREET_FIGHTING
         from sim.model.outcomes import _RESTRAINT_MOVES, _STRIKES_ON_MILITIAS
+        from sim.model.rules import RUNGS
 
-        lam = np.maximum(_column("killed_if_lethal") - 1.0, 0.0)
-        hostile = np.array([a.hostility > 0 for a in CATALOGUE])
-        goldstein = np.array([a.code.goldstein for a in CATALOGUE])
+        lam = np.maximum(KILLED_IF_LETHAL - 1.0, 0.0)
         return self.kernels.Acts(
-            rung=_column("rung", np.int64), kinetic=_column("kinetic", np.bool_),
-            harmful=_column("harmful", np.bool_), interceptable=_column("interceptable"),
-            lethality=_column("lethality"), killed_if_lethal=_column("killed_if_lethal"),
-            injured_per_killed=_column("injured_per_killed"),
-            material=_column("material_harm"), leadership=_column("leadership", np.bool_),
-            street=_column("street_fighting", np.bool_),
-            intensity=hostile * np.maximum(-goldstein, 0.0) / 10.0,  # adjudication.intensity
+            rung=RUNGS, kinetic=KINETIC, harmful=HARMFUL, interceptable=INTERCEPTABLE,
+            lethality=LETHALITY, killed_if_lethal=KILLED_IF_LETHAL,
+            injured_per_killed=INJURED_PER_KILLED, material=MATERIAL_HARM,
+            leadership=LEADERSHIP, street=STREET_FIGHTING,
+            intensity=HOSTILE * np.maximum(-GOLDSTEIN, 0.0) / 10.0,  # adjudication.intensity
             poisson_lam=lam, poisson_p0=np.exp(-lam),
             restraint_move=_RESTRAINT_MOVES, strike_on_militias=_STRIKES_ON_MILITIAS,
             mode_open=np.array([m in (ClaimMode.OWN, ClaimMode.FOREWARNED) for m in ClaimMode]),
@@ -189,7 +189,7 @@ class CompiledDays:
             return np.array([getattr(a.effects, attribute) for a in CATALOGUE], dtype=dtype)
 
         return self.kernels.Effects(
-            optional_target=_column("optional_target", np.bool_),
+            optional_target=np.array([a.optional_target for a in CATALOGUE], dtype=np.bool_),
             targets_kind=np.array([[k in a.target_kinds for k in kinds] for a in CATALOGUE],
                                   dtype=bool).reshape(len(CATALOGUE), len(kinds)),
             has_directive=~np.isnan(directive), directive_value=np.nan_to_num(directive),
@@ -395,7 +395,7 @@ class CompiledDays:
         return list(seen.values())
 
     def _injects_table(self) -> Any:
-        no_fix = self.kernels.NO_FIX
+        no_fix, replicates = self.kernels.NO_FIX, self.model.world.replicates
         fields: dict[str, list] = {name: [] for name in self.kernels.Injects._fields}
         suspects: list[int] = []
         for inject in self._injects:
@@ -403,7 +403,9 @@ class CompiledDays:
             fixed = batch.fixed
             row = {name: int(getattr(batch, name)[0]) for name in ("action", "target", "site",
                                                                     "mode")}
-            row.update(actor=batch.actor, magnitude=float(batch.magnitude),
+            # one magnitude per replicate: an experiment may vary it (sim.model.situation)
+            row.update(actor=batch.actor, magnitude=np.broadcast_to(
+                           np.asarray(batch.magnitude, dtype=np.float64), (replicates,)),
                        hit=no_fix if fixed is None else int(fixed.hit),
                        killed=no_fix if fixed is None or fixed.killed is None else fixed.killed,
                        injured=no_fix if fixed is None or fixed.injured is None
@@ -415,8 +417,8 @@ class CompiledDays:
                 fields[name].append(value)
         arrays = {name: np.array(values, dtype=np.int64) for name, values in fields.items()
                   if name not in ("magnitude", "suspects")}
-        return self.kernels.Injects(**arrays,
-                                    magnitude=np.array(fields["magnitude"], dtype=np.float64),
+        magnitude = np.array(fields["magnitude"], dtype=np.float64).reshape(-1, replicates)
+        return self.kernels.Injects(**arrays, magnitude=magnitude,
                                     suspects=np.array(suspects, dtype=np.int64))
 
     def _counting(self) -> Any:
@@ -484,11 +486,6 @@ def _weight_code(patron: np.ndarray, observer: int, hit: int) -> int:
     if patron[hit] == observer:
         return k.WEIGHT_RESERVE
     return k.WEIGHT_NONE
-
-
-def _column(attribute: str, dtype: type = np.float64) -> np.ndarray:
-    """One attribute of every catalogue action."""
-    return np.array([getattr(a, attribute) for a in CATALOGUE], dtype=dtype)
 
 
 # the kernel's name for each count it adds to (sim/model/outcomes.py COUNTS)

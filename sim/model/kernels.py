@@ -304,7 +304,7 @@ class Injects(NamedTuple):
     hit: np.ndarray  # NO_FIX, 0 or 1
     killed: np.ndarray
     injured: np.ndarray
-    magnitude: np.ndarray
+    magnitude: np.ndarray  # (injects, R)
     suspect_start: np.ndarray  # -1: every militia
     suspect_end: np.ndarray
     suspects: np.ndarray
@@ -972,9 +972,9 @@ class Outcome(NamedTuple):
 
 
 @_inline
-def _inject(injects, j):
+def _inject(injects, j, r):
     return Act(injects.actor[j], injects.action[j], injects.target[j], injects.site[j],
-               injects.mode[j], injects.magnitude[j], False, injects.suspect_start[j],
+               injects.mode[j], injects.magnitude[j, r], False, injects.suspect_start[j],
                injects.suspect_end[j], injects.hit[j], injects.killed[j], injects.injured[j])
 
 
@@ -1451,7 +1451,7 @@ def _act_block(tables, minds, ground, book, tally, work, today, u, r0, r1):
                 newly = False
                 continue
             if j < n_injects:
-                act = _inject(tables.injects, today.injects[j])
+                act = _inject(tables.injects, today.injects[j], r)
             else:
                 k = j - n_injects - 1
                 if not today.decides[k]:

@@ -27,6 +27,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim.model.actions import ACTION_INDEX, ACTIONS
 from sim.model.actors import AGENT_CLASSES, Actor
@@ -41,6 +42,7 @@ from sim.model.outcomes import Tally, metric_names
 from sim.model.places import split_site
 from sim.model.rng import ReplicateRNG
 from sim.model.rules import Situation, Terms
+from sim.model.situation import apply_situation
 from sim.model.state import State, decay_factor, initial_state
 from sim.model.threats import ThreatBook
 from sim.model.world import UNKNOWN, World
@@ -53,12 +55,38 @@ _THREATEN = ACTION_INDEX["threaten"]
 DecisionRecorder = Callable[[int, Actor, Situation, Terms, np.ndarray], None]
 
 
+class EpisodeScenario(MesaScenario):
+    """Mesa's scenario object for an escsim model: which episode, which variant, which seed.
+
+    Mesa 3.5 gives every model a ``scenario`` (its experimental ``Scenario`` class), and tools
+    such as SolaraViz rebuild a model by passing one back as ``scenario=``. EscalationModel
+    accepts one wherever it accepts an episode id, so ``EscalationModel(scenario=
+    EpisodeScenario(episode="june-2025", variant="no-restraint", rng=3))`` works, and
+    ``model.scenario`` is always one of these, naming what the model runs.
+    """
+
+    episode: str = "june-2025"
+    variant: str | None = None
+
+
 def _seed_from(rng: Any, model_rng: np.random.Generator) -> int:
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         if rng < 0:
             raise ValueError("the seed must be a non-negative integer")
         return int(rng)
     return int(model_rng.integers(2**63 - 1))
+
+
+def _episode_of(scenario: Any, variant: str | None, rng: Any
+                ) -> tuple[str | Path | Scenario, str | None, Any]:
+    """(episode, variant, rng) from EscalationModel's arguments, unpacking a Mesa scenario."""
+    if not isinstance(scenario, MesaScenario):
+        return scenario, variant, rng
+    episode = getattr(scenario, "episode", EpisodeScenario.episode)
+    variant = getattr(scenario, "variant", None) or variant
+    if rng is None:
+        rng = scenario.rng
+    return episode, variant, rng
 
 
 def inject_mode(inject: Inject) -> ClaimMode:
@@ -74,9 +102,11 @@ class EscalationModel(mesa.Model):
     """The escalation system of a scenario, R replicates at a time.
 
     Args:
-        scenario: a shipped scenario id (``"june-2025"``), a path to a YAML file, or a
-            validated ``Scenario``.
-        variant: name of one of the scenario's variants, or None for the base.
+        scenario: a shipped scenario id (``"june-2025"``), a path to a YAML file, a validated
+            ``Scenario``, or Mesa's scenario object (an ``EpisodeScenario``, whose episode,
+            variant and rng are used; any other Mesa ``Scenario`` means the default episode).
+        variant: name of one of the scenario's variants, or None for the base (an
+            ``EpisodeScenario``'s own variant, when it names one, takes precedence).
         replicates: R, the number of replicates advanced together.
         rng: the seed (an int). Results depend only on (scenario, variant, seed, replicate
             index); see sim.model.rng.
@@ -84,6 +114,8 @@ class EscalationModel(mesa.Model):
             ``replicate_start=i, replicates=1``).
         log_events: keep the event log (default: on for up to 1,000 replicates).
         collect_data: run Mesa's DataCollector every step (default on).
+        situation: per-replicate values of situation fields, ``{path: value or R values}``
+            (``initial_state.fear.kataib_hezbollah``...; see sim.model.situation).
         engine: ``"numpy"`` plays every day with numpy; ``"compiled"`` with the compiled
             kernel where a day allows it (no event log, no recorder, no player's move that
             day); ``"auto"`` (default) is ``"compiled"`` from ``COMPILED_MIN_REPLICATES``
@@ -97,22 +129,27 @@ class EscalationModel(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario = "june-2025", variant: str | None = None,
                  replicates: int = 1, rng: Any = None, *, replicate_start: int = 0,
                  log_events: bool | None = None, collect_data: bool = True,
-                 engine: Engine = "auto", **parameter_overrides: Any):
-        super().__init__(rng=rng)
+                 situation: Mapping[str, Any] | None = None, engine: Engine = "auto",
+                 **parameter_overrides: Any):
+        episode, variant, rng = _episode_of(scenario, variant, rng)
+        super().__init__(rng=rng, scenario=EpisodeScenario(
+            rng=rng, episode=episode if isinstance(episode, str) else str(getattr(
+                episode, "id", episode)), variant=variant))
         if int(replicates) < 1:
             raise ValueError("replicates must be at least 1")
         from sim.scenario.loader import load_scenario  # the loader imports model catalogues
 
-        self.spec: Scenario = (scenario if isinstance(scenario, Scenario)
-                               else load_scenario(scenario, variant))
-        if isinstance(scenario, Scenario) and variant and scenario.variant != variant:
-            self.spec = load_scenario(scenario, variant)
+        self.spec: Scenario = (episode if isinstance(episode, Scenario)
+                               else load_scenario(episode, variant))
+        if isinstance(episode, Scenario) and variant and episode.variant != variant:
+            self.spec = load_scenario(episode, variant)
         self.seed = _seed_from(rng, self.rng)
         self.replicate_start = replicate_start
         self.world = World(self.spec, int(replicates), parameter_overrides)
         self.threats = ThreatBook(self.world)
         self.state: State = initial_state(self.world, len(self.threats), len(self.threats.leaves))
         self.threats.in_force_at_start(self.state)
+        apply_situation(self, situation)
         self.trigger_actor = np.full((self.world.replicates, len(self.threats)), -1, dtype=np.int64)
         self.ensemble_rng = ReplicateRNG(self.seed, replicate_start, self.world.replicates)
         self.tally = Tally(self.world, self.threats.by,

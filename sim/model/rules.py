@@ -42,19 +42,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.actions import CATALOGUE
+from sim.model.actions import (CATALOGUE, INJURED_PER_KILLED, INTERCEPTABLE, KILLED_IF_LETHAL,
+                              KINETIC, LETHALITY, MATERIAL_HARM)
 from sim.model.kinds import ActorKind, ClaimMode
 from sim.model.state import State
 from sim.model.threats import ThreatBook
 from sim.model.world import Options, World
 
 HOSTILITY = np.array([a.hostility for a in CATALOGUE])
-KINETIC = np.array([a.kinetic for a in CATALOGUE])
-INTERCEPTABLE = np.array([a.interceptable for a in CATALOGUE])
-LETHALITY = np.array([a.lethality for a in CATALOGUE])
-KILLED_IF_LETHAL = np.array([a.killed_if_lethal for a in CATALOGUE])
-INJURED_PER_KILLED = np.array([a.injured_per_killed for a in CATALOGUE])
-MATERIAL_HARM = np.array([a.material_harm for a in CATALOGUE])
 IS_STATE_STRIKE = np.array([a.id == "state_strike" for a in CATALOGUE])
 RUNGS = np.array([a.rung for a in CATALOGUE])
 LOWEST_KINETIC_RUNG = int(RUNGS[KINETIC].min())

@@ -5,7 +5,9 @@ and white; matplotlib imported only when a figure is drawn) and carry the replic
 seed under the title. They read the analysis objects' tables only.
 
 - ``comparison_figure``: grouped bars of outcome-class probabilities, one group per class, one
-  bar per scenario/variant, with 95% Wilson intervals;
+  bar per scenario/variant, with 95% Wilson intervals, each entry's historical class marked
+  (a variant is a counterfactual of its episode, so the episode's record is its reference),
+  a not-a-forecast note and the classes' definitions;
 - ``backtest_figure``: per episode, the class probabilities with the historical class marked,
   and where each historical metric's recorded range falls among the simulated values.
 """
@@ -19,6 +21,7 @@ import numpy as np
 
 from sim.analysis.backtest import MATCH_THRESHOLD
 from sim.model.outcomes import OUTCOME_CLASSES
+from sim.plots.notes import add_footnote
 from sim.plots.style import GREYS, HATCHES, INK, percent, readable, styled
 
 if TYPE_CHECKING:
@@ -66,9 +69,10 @@ def comparison_figure(comparison: Comparison) -> Figure:
     figure, ax = titled_figure("Outcome classes compared",
                                f"{comparison.runs:,} replicates per entry · seed "
                                f"{comparison.seed}",
-                               (min(14.0, max(7.0, 1.5 + 0.3 * len(entries)
-                                              * len(OUTCOME_CLASSES))), 4.4))
+                               (min(16.0, max(9.5, 4.0 + 0.3 * len(entries)
+                                              * len(OUTCOME_CLASSES))), 5.6))
     x = np.arange(len(OUTCOME_CLASSES))
+    marked = False  # the historical-record marker is listed in the legend once
     for i, entry in enumerate(entries):
         rows = classes[classes["entry"] == i].set_index("name").reindex(OUTCOME_CLASSES)
         offset = (i - (len(entries) - 1) / 2) * width
@@ -79,11 +83,19 @@ def comparison_figure(comparison: Comparison) -> Figure:
                     yerr=_whiskers(estimate, rows["low"].to_numpy(dtype=float),
                                    rows["high"].to_numpy(dtype=float)),
                     fmt="none", ecolor=INK, capsize=2.5, linewidth=0.9)
+        if entry.historical_class in OUTCOME_CLASSES:
+            at = OUTCOME_CLASSES.index(entry.historical_class)
+            top = max(float(rows["high"].iloc[at]), estimate[at])
+            ax.plot(x[at] + offset, min(top + 0.04, 1.04), marker="v", markersize=6,
+                    color=INK, linestyle="none",
+                    label="historical record (the episode's class)" if not marked else None)
+            marked = True
     ax.set_xticks(x, [readable(c) for c in OUTCOME_CLASSES])
     _share_axis(ax)
     ax.set_ylabel("share of replicates")
     ax.set_xlabel("outcome class (bars: estimate; whiskers: 95% Wilson interval)")
-    figure.legend(loc="outside lower center", ncols=min(len(entries), 3))
+    figure.legend(loc="outside right upper")
+    add_footnote(figure, 140)
     return figure
 
 

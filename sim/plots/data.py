@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.stats import mean_interval
 
 def integer_bins(values: np.ndarray, max_bars: int = 25) -> np.ndarray:
     """Bin edges on whole numbers: one bar per value for a short range, else wider bars.
@@ -50,37 +49,34 @@ def count_summary(values: pd.Series) -> dict[str, float]:
             "p95": float(np.quantile(present, 0.95)), "missing": missing}
 
 
-SAY_DO_COLUMNS = ("threats_triggered", "threats_honoured", "threats_lapsed")
+FATE_SHARES = ("untriggered", "honoured", "lapsed", "open")
 
 
-def say_do_summary(outcomes: pd.DataFrame, threats_made: int) -> pd.DataFrame:
-    """Threats per replicate: made (fixed by the scenario), triggered, honoured, lapsed.
-
-    Triggered threats neither honoured nor lapsed were still open when the scenario ended.
-    """
-    rows: list[dict[str, Any]] = [{"stage": "made", "mean": float(threats_made),
-                                   "low": float(threats_made), "high": float(threats_made)}]
-    for column in SAY_DO_COLUMNS:
-        mean, low, high = mean_interval(outcomes[column].to_numpy())
-        rows.append({"stage": column.removeprefix("threats_"), "mean": mean, "low": low,
-                     "high": high})
-    return pd.DataFrame(rows)
-
-
-def fate_of_triggered(outcomes: pd.DataFrame) -> dict[str, float]:
-    """Of all threats triggered in the batch: the shares honoured, lapsed and still open."""
-    triggered = int(outcomes["threats_triggered"].sum())
-    honoured = int(outcomes["threats_honoured"].sum())
-    lapsed = int(outcomes["threats_lapsed"].sum())
-    if triggered == 0:
-        return {"honoured": 0.0, "lapsed": 0.0, "open": 0.0}
-    return {"honoured": honoured / triggered, "lapsed": lapsed / triggered,
-            "open": max(triggered - honoured - lapsed, 0) / triggered}
+def threat_fate_shares(threats: pd.DataFrame) -> pd.DataFrame:
+    """Per threat (a row of a batch's threats table): a label, and the shares of replicates in
+    which it was never set off, honoured, lapsed or still open at the end (they add up to 1)."""
+    runs = threats["replicates"].astype(float)
+    return pd.DataFrame({
+        "label": [f"{r.threat}: {r.by} promised {r.response.replace('_', ' ')} -> {r.target} "
+                  f"(made {r.made_on})" for r in threats.itertuples()],
+        "untriggered": (threats["replicates"] - threats["triggered"]) / runs,
+        "honoured": threats["honoured"] / runs,
+        "lapsed": threats["lapsed"] / runs,
+        "open": threats["open"] / runs,
+    })
 
 
 def injects_by_date(scenario: dict[str, Any]) -> list[tuple[dt.date, list[str]]]:
-    """The scenario's scripted injects grouped by date, in date order."""
-    grouped: dict[dt.date, list[str]] = defaultdict(list)
+    """The scenario's scripted injects grouped by date, in date order, each in words; one
+    actor's same act against several targets is one entry:
+    ``iraqi_government restraint meeting -> kataib_hezbollah, badr``."""
+    grouped: dict[dt.date, dict[tuple[str, str], list[str]]] = defaultdict(dict)
     for inject in scenario.get("injects", []):
-        grouped[dt.date.fromisoformat(inject["date"])].append(inject["id"])
-    return sorted(grouped.items())
+        acts = grouped[dt.date.fromisoformat(inject["date"])]
+        targets = acts.setdefault((inject["actor"], inject["action"]), [])
+        if inject.get("target"):
+            targets.append(inject["target"])
+    return [(date, [f"{actor} {action.replace('_', ' ')}"
+                    + (f" -> {', '.join(targets)}" if targets else "")
+                    for (actor, action), targets in acts.items()])
+            for date, acts in sorted(grouped.items())]

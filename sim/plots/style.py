@@ -11,6 +11,11 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sim.text import percent
+
+__all__ = ["GREYS", "HATCHES", "INK", "RC", "batch_label", "new_figure", "percent", "readable",
+           "styled"]
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -68,13 +73,3 @@ def new_figure(result: BatchResult, title: str, size: tuple[float, float], **sub
 def readable(name: str) -> str:
     """A column or class name as words: ``limited_exchange`` -> ``limited exchange``."""
     return name.replace("_", " ")
-
-
-def percent(share: float) -> str:
-    """A share as a percentage with precision where it matters (0.3%, 12%, 99.7%)."""
-    value = 100 * share
-    if value in (0, 100):
-        return f"{value:.0f}%"
-    if value < 1:
-        return f"{value:.2g}%"
-    return f"{value:.2f}%" if value > 99 else f"{value:.1f}%"

@@ -4,6 +4,12 @@ Each check yields (field location, message); the loader maps locations to file a
 Checked: actors exist (in the shared catalogue, or defined with a kind), actions exist and suit
 the actor and target kinds, dates fall inside the scenario window, parameters exist and lie in
 their ranges, evidence ids exist in the register, historical metrics and classes exist.
+
+Refused as meaningless, though well formed (docs/scenario-format.md#refused-constructs): a
+window longer than ``MAX_DAYS``; an actor named ``unknown`` or ``attacker`` (words the format
+reserves); a militia that is its own patron, or patrons in a circle; a fractional value of a
+parameter counted in whole days or events; an event pattern that names nothing, or that no
+actor of the scenario could ever match; more than ``MAX_TRIGGER_PATTERNS`` patterns in all.
 """
 
 from __future__ import annotations
@@ -20,12 +26,16 @@ from sim.model.outcomes import (OUTCOME_CLASSES, STATE_CONFLICT_CLASSES, WINDOWE
                                 metric_names)
 from sim.model.parameters import GLOBAL, PER_ACTOR
 from sim.model.places import HOME, PLACES, split_site
+from sim.overrides import whole_number_parameter
 from sim.scenario.schema import Control, EventMatch, Scenario, Trigger
 
 Loc = tuple[str | int, ...]
 Check = Iterator[tuple[Loc, str]]
 ATTACKER = "attacker"
 UNKNOWN_ACTOR = "unknown"
+RESERVED_ACTOR_IDS = (UNKNOWN_ACTOR, ATTACKER)
+MAX_DAYS = 731  # two years: the window of a scenario
+MAX_TRIGGER_PATTERNS = 1000  # event patterns in all threats' triggers together
 
 
 def _suggest(word: str, choices: list[str] | set[str]) -> str:
@@ -63,6 +73,10 @@ def check_actors(scenario: Scenario) -> Check:
     present = set(scenario.actors)
     for actor_id, entry in scenario.actors.items():
         loc: Loc = ("actors", actor_id)
+        if actor_id in RESERVED_ACTOR_IDS:
+            yield loc, (f"'{actor_id}' is a reserved word of the format (an unattributed author, "
+                        "or whoever set off a threat); give the actor another id")
+            continue
         if actor_id not in catalogue and entry.kind is None:
             yield loc, (f"unknown actor '{actor_id}'{_suggest(actor_id, set(catalogue))}: not in "
                         "the shared catalogue; to add a new actor give its 'kind' "
@@ -72,6 +86,7 @@ def check_actors(scenario: Scenario) -> Check:
                                    f"(expected one of {', '.join(k.value for k in ActorKind)})")
         if entry.patron is not None:
             yield from _actor_ref(entry.patron, present, (*loc, "patron"))
+            yield from _patron_circle(scenario, actor_id, (*loc, "patron"))
         for other in entry.free_against:
             yield from _actor_ref(other, present, (*loc, "free_against"))
         yield from _control_dates(entry, scenario, loc)
@@ -124,6 +139,19 @@ def _site_ref(ref: str, present: set[str], sites: dict[str, list[str]], loc: Loc
                     f"{', '.join(sites[actor]) or 'none'}; list more under actors.{actor}.sites)")
 
 
+def _patron_circle(scenario: Scenario, actor_id: str, loc: Loc) -> Check:
+    """A patron chain that comes back to the actor (its own patron, or two each other's)."""
+    chain = [actor_id]
+    patron = scenario.actors[actor_id].patron
+    while patron is not None and patron in scenario.actors and patron not in chain:
+        chain.append(patron)
+        patron = scenario.actors[patron].patron
+    if patron == actor_id:
+        circle = " -> ".join([*chain, actor_id])
+        yield loc, (f"'{actor_id}' is its own patron" if len(chain) == 1
+                    else f"patrons go round in a circle: {circle}")
+
+
 def _parameter(name: str, value: float, table: dict, loc: Loc) -> Check:
     if name not in table:
         yield loc, f"unknown parameter '{name}'{_suggest(name, set(table))}"
@@ -131,6 +159,8 @@ def _parameter(name: str, value: float, table: dict, loc: Loc) -> Check:
     spec = table[name]
     if not spec.low <= value <= spec.high:
         yield loc, f"{name} = {value} is outside its range [{spec.low}, {spec.high}]"
+    elif whole_number_parameter(name) and not float(value).is_integer():
+        yield loc, f"{name} = {value} must be a whole number (it counts days or events)"
 
 
 def check_parameters(scenario: Scenario) -> Check:
@@ -160,9 +190,8 @@ def check_initial_state(scenario: Scenario, kinds: dict) -> Check:
         for i, pair in enumerate(getattr(init, field)):
             yield from _actor_ref(pair.holder, present, ("initial_state", field, i, "holder"))
             yield from _actor_ref(pair.toward, present, ("initial_state", field, i, "toward"))
-            if pair.value < 0 or (field == "credibility" and pair.value > 1):
-                yield (("initial_state", field, i, "value"),
-                       f"{field} must be {'in [0, 1]' if field == 'credibility' else '>= 0'}")
+            if field == "credibility" and pair.value > 1:  # the schema bounds both below
+                yield ("initial_state", field, i, "value"), "credibility must be in [0, 1]"
 
 
 def _action_ref(action: str, loc: Loc) -> Check:
@@ -190,12 +219,52 @@ def _action_fits(action: str, actor: str, target: str | None, kinds: dict, loc: 
                     + ", ".join(k.value for k in act.target_kinds))
 
 
-def _trigger(trigger: Trigger, present: set[str], loc: Loc) -> Check:
+def _trigger(trigger: Trigger, scenario: Scenario, kinds: dict, loc: Loc) -> Check:
     if trigger.event is not None:
-        yield from _event(trigger.event, present, (*loc, "event"))
+        yield from _event(trigger.event, set(scenario.actors), (*loc, "event"))
+        yield from _event_possible(trigger.event, scenario, kinds, (*loc, "event"))
     for key in ("any_of", "all_of"):
         for i, sub in enumerate(getattr(trigger, key) or []):
-            yield from _trigger(sub, present, (*loc, key, i))
+            yield from _trigger(sub, scenario, kinds, (*loc, key, i))
+
+
+def _patterns(trigger: Trigger) -> int:
+    """Event patterns (leaves) of a trigger."""
+    if trigger.event is not None:
+        return 1
+    return sum(_patterns(t) for t in (trigger.any_of or trigger.all_of or []))
+
+
+def _event_possible(event: EventMatch, scenario: Scenario, kinds: dict, loc: Loc) -> Check:
+    """An event pattern must name something, and some actor of the scenario must be able to
+    take an action that fits it (by the catalogue's actor and target kinds)."""
+    if event.actor is None and event.action is None and event.target is None \
+            and event.min_rung is None and event.place is None:
+        yield loc, ("an event pattern must give at least one of actor, action, target, place or "
+                    "min_rung (an empty pattern would match every act, including doing nothing)")
+        return
+    if event.since is not None and event.since > scenario.end:
+        yield (*loc, "since"), f"date {event.since} is after the scenario ends ({scenario.end})"
+    names = set(scenario.actors)
+    if any(a not in names for a in (*(event.actor or ()), *(event.target or ()))) or \
+            any(a not in ACTIONS for a in event.action or ()):
+        return  # unknown names are reported on their own
+    authors = event.actor or list(scenario.actors)
+    actions = [ACTIONS[a] for a in (event.action or ACTIONS)]
+    targets = event.target or list(scenario.actors)
+    for act in actions:
+        if act.rung < (event.min_rung or 0) or (event.target is not None and not act.has_target):
+            continue
+        for author in authors:
+            if kinds.get(author) is not None and kinds[author] not in act.actor_kinds:
+                continue
+            if not act.has_target or any(
+                    t != author and (kinds.get(t) is None or kinds[t] in act.target_kinds)
+                    for t in targets):
+                return
+    yield loc, ("no actor of this scenario can take an action that fits this pattern (see "
+                "the actor and target kinds of each action in docs/parameters.md), so it can "
+                "never be met")
 
 
 def _event(event: EventMatch, present: set[str], loc: Loc) -> Check:
@@ -225,6 +294,10 @@ def _duplicate_ids(items: list, section: str, what: str) -> Check:
 def check_threats(scenario: Scenario, kinds: dict) -> Check:
     present = set(scenario.actors)
     yield from _duplicate_ids(scenario.threats, "threats", "threat")
+    patterns = sum(_patterns(t.trigger) for t in scenario.threats)
+    if patterns > MAX_TRIGGER_PATTERNS:
+        yield ("threats",), (f"the threats' triggers hold {patterns} event patterns in all; at "
+                             f"most {MAX_TRIGGER_PATTERNS} are allowed")
     for i, threat in enumerate(scenario.threats):
         loc: Loc = ("threats", i)
         yield from _actor_ref(threat.by, present, (*loc, "by"))
@@ -232,7 +305,7 @@ def check_threats(scenario: Scenario, kinds: dict) -> Check:
             yield from _actor_ref(against, present, (*loc, "against", j))
         if threat.made > scenario.end:
             yield (*loc, "made"), f"date {threat.made} is after the scenario ends ({scenario.end})"
-        yield from _trigger(threat.trigger, present, (*loc, "trigger"))
+        yield from _trigger(threat.trigger, scenario, kinds, (*loc, "trigger"))
         resp = threat.response
         yield from _action_ref(resp.action, (*loc, "response", "action"))
         if resp.target != ATTACKER:
@@ -320,6 +393,10 @@ def check_fronts_and_disputes(scenario: Scenario, kinds: dict) -> Check:
 
 
 def check_window_and_history(scenario: Scenario) -> Check:
+    if scenario.days > MAX_DAYS:
+        yield ("end",), (f"the scenario window is {scenario.days:,} days long "
+                         f"({scenario.start} .. {scenario.end}); at most {MAX_DAYS} days are "
+                         "allowed")
     for i, day in enumerate(scenario.decision_points):
         yield from _date_in(day, scenario, ("decision_points", i))
     if len(set(scenario.decision_points)) != len(scenario.decision_points):

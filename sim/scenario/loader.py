@@ -10,12 +10,19 @@ Merging rules (for ``extends`` and for variant patches alike): mappings merge ke
 of ``null`` removes the key; the id-keyed lists ``threats`` and ``injects`` (and
 ``history.metrics``, keyed by ``metric``) are patched with a mapping from id to an item: a new id
 adds the item, an existing id merges into it, ``null`` removes it. Any other list is replaced.
+
+What ``extends`` may name: a shipped scenario id, or a file in the folder of the file that
+extends (or below it), or in a folder listed in ``ESCSIM_SCENARIO_PATH`` (separated like
+``PATH``). Anything else is refused unread, so that a scenario cannot make escsim read, or echo
+in an error, a file outside the places its author chose. Chains are at most
+``MAX_EXTENDS_DEPTH`` files long.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +40,10 @@ KEYED_LISTS: dict[tuple[str, ...], str] = {
     ("history", "metrics"): "metric",
 }
 SCENARIO_SUFFIXES = (".yaml", ".yml")
+SCENARIO_PATH_ENV = "ESCSIM_SCENARIO_PATH"
+MAX_EXTENDS_DEPTH = 10
+# set by the loader from --variant; in a file it would be shown and change nothing
+LOADER_FIELDS = ("variant",)
 
 
 # --- finding files ----------------------------------------------------------------------------
@@ -164,6 +175,13 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> LocDict:
     tree = load_located(path)
     if not isinstance(tree, dict):
         raise ScenarioError.single(str(path), "a scenario file must be a mapping of fields", 1)
+    for name in LOADER_FIELDS:
+        if name in tree:
+            origin = origin_of(tree, (name,))
+            raise ScenarioError.single(
+                str(path), f"'{name}' is not a field of a scenario file: choose a variant with "
+                           "--variant (or variant= from Python); define variants under "
+                           "'variants:'", origin.line if origin else None, name)
     parent_ref = tree.get("extends")
     if parent_ref is None:
         return tree
@@ -177,6 +195,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> LocDict:
     if parent_path == path or parent_path in chain:
         loop = " -> ".join(p.name for p in (*chain, path, parent_path))
         raise ScenarioError.single(str(path), f"'extends' makes a loop: {loop}", line, "extends")
+    if len(chain) + 1 >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError.single(str(path), f"'extends' chains more than {MAX_EXTENDS_DEPTH} "
+                                              "files", line, "extends")
     try:
         parent = _load_raw(parent_path, (*chain, path))
     except ScenarioError as exc:
@@ -203,13 +224,30 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> LocDict:
 def _parent_path(ref: str, child: Path, line: int | None) -> Path:
     """The resolved file an ``extends`` names; unusable references are the child's problem."""
     try:
-        return resolve_path(ref, child.parent).resolve()
+        parent = resolve_path(ref, child.parent).resolve()
     except ScenarioError as exc:
         raise ScenarioError.single(str(child), f"cannot extend '{ref}': {exc.problems[0].message}",
                                    line, "extends") from None
     except (OSError, ValueError) as exc:  # e.g. a NUL character in the path
         raise ScenarioError.single(str(child), f"cannot extend {ref!r}: {exc}", line,
                                    "extends") from None
+    if not any(parent.is_relative_to(folder) for folder in extends_folders(child)):
+        raise ScenarioError.single(
+            str(child), f"cannot extend '{ref}': 'extends' names a shipped scenario id or a file "
+                        f"in this file's folder or below it (or in a folder of "
+                        f"{SCENARIO_PATH_ENV}); this file is elsewhere and was not read",
+            line, "extends")
+    return parent
+
+
+def extends_folders(child: Path) -> list[Path]:
+    """The folders whose files ``child`` may extend: its own, the shipped scenarios' and those
+    of ``ESCSIM_SCENARIO_PATH``."""
+    folders = [child.resolve().parent, scenarios_dir().resolve()]
+    for entry in os.environ.get(SCENARIO_PATH_ENV, "").split(os.pathsep):
+        if entry.strip():
+            folders.append(Path(entry.strip()).expanduser().resolve())
+    return folders
 
 
 def _not_a_mapping(tree: Any, loc: tuple[str, ...], file: str, what: str) -> ScenarioError:
@@ -219,6 +257,9 @@ def _not_a_mapping(tree: Any, loc: tuple[str, ...], file: str, what: str) -> Sce
 
 
 def _apply_variant(tree: LocDict, variant: str, file: str) -> LocDict:
+    if not variant.strip():
+        raise ScenarioError.single(file, "an empty variant name names no variant (leave the "
+                                         "variant out for the base scenario)")
     variants = tree.get("variants") or {}
     if not isinstance(variants, dict):
         raise _not_a_mapping(tree, ("variants",), file, "'variants'")
@@ -235,16 +276,26 @@ def _apply_variant(tree: LocDict, variant: str, file: str) -> LocDict:
     merged = merge(tree, patch or LocDict(), (), problems) if patch else LocDict(tree)
     if not patch:
         merged.origin, merged.origins = tree.origin, dict(tree.origins)
-    for forbidden in ("variants", "id", "extends"):
+    for forbidden in ("variants", "id", "extends", *LOADER_FIELDS):
         if isinstance(patch, dict) and forbidden in patch:
             origin = origin_of(spec, ("patch", forbidden))
             problems.append(Problem(origin.file if origin else file, origin.line if origin else None,
                                     f"variants.{variant}.patch.{forbidden}",
                                     f"a variant may not change '{forbidden}'"))
+    if not problems and _without_variants(merged) == _without_variants(tree):
+        origin = origin_of(tree, ("variants", variant))
+        problems.append(Problem(origin.file if origin else file, origin.line if origin else None,
+                                f"variants.{variant}",
+                                f"variant '{variant}' changes nothing: its patch is empty or "
+                                "repeats what the scenario already says"))
     if problems:
         raise ScenarioError(problems)
     merged["variant"] = variant
     return merged
+
+
+def _without_variants(tree: LocDict) -> Any:
+    return plain({k: v for k, v in tree.items() if k not in ("variants", *LOADER_FIELDS)})
 
 
 def _field_path(tree: Any, loc: tuple[Any, ...]) -> str:
@@ -272,6 +323,10 @@ def _describe(err: dict[str, Any]) -> str:
         return "required field is missing"
     if kind.startswith("date"):
         return f"{msg} (expected a date like 2025-06-13)"
+    if kind == "finite_number":
+        return "expected a finite number (not .nan or .inf)"
+    if kind in ("too_long", "too_short"):
+        return f"{msg} (see the limits in docs/scenario-format.md)"
     return msg
 
 
@@ -299,7 +354,7 @@ def load_tree(ref: str | Path, variant: str | None = None) -> tuple[LocDict, str
         raise TypeError("load_tree takes a reference, not a Scenario")
     path = resolve_path(ref)
     tree = _load_raw(path)
-    if variant:
+    if variant is not None:
         tree = _apply_variant(tree, variant, str(path))
     return tree, str(path)
 
@@ -309,12 +364,19 @@ def load_scenario(ref: str | Path | Scenario, variant: str | None = None) -> Sce
     if isinstance(ref, Scenario):
         if variant is None or ref.variant == variant:
             return ref
-        return _validate(_apply_variant(_tree_of(ref), variant, ref.id), ref.id)
-    tree, file = load_tree(ref, variant)
+        return _validate_variant(_tree_of(ref), variant, ref.id)
+    path = resolve_path(ref)
+    tree = _load_raw(path)
     if variant is None:
-        return _validate(tree, file)
+        return _validate(tree, str(path))
+    return _validate_variant(tree, variant, str(path))
+
+
+def _validate_variant(tree: LocDict, variant: str, file: str) -> Scenario:
+    """A variant of a loaded tree, validated; problems say which variant caused them."""
+    patched = _apply_variant(tree, variant, file)
     try:
-        return _validate(tree, file)
+        return _validate(patched, file)
     except ScenarioError as exc:  # say which variant caused it: the base alone may be fine
         raise ScenarioError([Problem(p.file, p.line, p.field, f"in variant '{variant}': {p.message}")
                              for p in exc.problems]) from None
@@ -355,13 +417,16 @@ def _validate(tree: LocDict, file: str) -> Scenario:
 def validate_file(ref: str | Path) -> list[str]:
     """Validate a scenario and every one of its variants; returns the names checked.
 
+    The file (and what it extends) is read and parsed once; each variant is laid over that.
     Raises ScenarioError with every problem found.
     """
-    base = load_scenario(ref)
+    path = resolve_path(ref)
+    tree = _load_raw(path)
+    base = _validate(tree, str(path))
     problems: list[Problem] = []
     for name in base.variants:
         try:
-            load_scenario(ref, name)
+            _validate_variant(tree, name, str(path))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:

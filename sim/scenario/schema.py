@@ -14,10 +14,31 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+# Limits of the format (docs/scenario-format.md#limits): far above any real episode, and low
+# enough that every file that validates runs in bounded time and memory.
+MAX_ACTORS = 50
+MAX_THREATS = 200
+MAX_INJECTS = 2000
+MAX_VARIANTS = 50
+MAX_LIST = 100  # ids in one list (evidence, suspects, trigger patterns, ...)
+MAX_PAIRS = 1000  # initial grievances (or credibilities) between two actors
+MAX_CASUALTIES = 100_000  # people killed (or injured) by one scripted act
+MAX_TENSION = 100.0
+MAX_GRIEVANCE = 1000.0
+MAX_METRIC = 1_000_000.0
+MAX_FEAR = 10.0  # about one per leadership strike on the actor's own leaders
+MAX_DISPUTE = 10.0
+MAX_SITE_REFS = MAX_ACTORS * 10  # actors and actor@place keys in one site-keyed map
+SHORT_TEXT = 200  # titles and names
+LONG_TEXT = 10_000  # summaries, rationales, notes
+
+Id = Annotated[str, Field(min_length=1, max_length=SHORT_TEXT, pattern=r"^[A-Za-z0-9_.\-]+$")]
 # An actor, or one of its sites: "united_states" (all its sites) or "united_states@jordan".
-SiteRef = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+(@[A-Za-z0-9_\-]+)?$")]
+SiteRef = Annotated[str, Field(min_length=1, max_length=SHORT_TEXT,
+                               pattern=r"^[A-Za-z0-9_.\-]+(@[A-Za-z0-9_\-]+)?$")]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Title = Annotated[str, Field(max_length=SHORT_TEXT)]
+Text = Annotated[str, Field(max_length=LONG_TEXT)]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -25,15 +46,19 @@ def _one_or_many(value: Any) -> Any:
 
 
 # A list of ids that may also be written as a single id ("actor: united_states").
-IdList = Annotated[list[Id], BeforeValidator(_one_or_many), WithJsonSchema({
-    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
+IdList = Annotated[list[Id], BeforeValidator(_one_or_many),
+                   Field(min_length=1, max_length=MAX_LIST), WithJsonSchema({
+                       "anyOf": [{"type": "string"},
+                                 {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                  "maxItems": MAX_LIST}]})]
 Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
-EvidenceIds = Annotated[list[Id], Field(default_factory=list,
+EvidenceIds = Annotated[list[Id], Field(default_factory=list, max_length=MAX_LIST,
                                         description="Fact ids from the evidence register (seeds/).")]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # no NaN or infinity anywhere: a NaN grievance would silently change every comparison
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Control(StrEnum):
@@ -46,7 +71,7 @@ class ActorEntry(_Strict):
 
     control: Control = Control.FREE
     free_against: list[Id] = Field(
-        default_factory=list,
+        default_factory=list, max_length=MAX_ACTORS,
         description="The only targets toward which the model decides for this actor: a "
                     "scripted actor still decides toward them (e.g. the US answering militia "
                     "attacks while its war with Iran is scripted); a free actor's moves toward "
@@ -56,22 +81,24 @@ class ActorEntry(_Strict):
                           "(scripted until then).")
     scripted_from: dt.date | None = Field(
         None, description="For a free actor: the date from which it only follows the injects.")
-    kind: str | None = Field(None, description="Only for an actor not in the shared catalogue.")
-    name: str | None = None
+    kind: str | None = Field(None, max_length=SHORT_TEXT,
+                             description="Only for an actor not in the shared catalogue.")
+    name: Title | None = None
     patron: Id | None = None
     stake: Unit = Field(0.0, description="What the actor stands to lose by escalation in Iraq: "
                                          "a militia's offices, budgets and seats; Iran's assets "
                                          "and supply lines; a state's position and partners.")
     sites: list[Id] | None = Field(
-        None, description="Places where the actor can be struck (iraq, kurdistan, syria, jordan, "
-                          "gulf, israel, iran, lebanon); default: its kind's home.")
+        None, max_length=MAX_LIST,
+        description="Places where the actor can be struck (iraq, kurdistan, syria, jordan, "
+                    "gulf, israel, iran, lebanon); default: its kind's home.")
     front_groups: list[Id] = Field(
-        default_factory=list,
+        default_factory=list, max_length=MAX_LIST,
         description="Names under which the actor may claim attacks deniably (front groups).")
-    parameters: dict[Id, float] = Field(default_factory=dict,
+    parameters: dict[Id, float] = Field(default_factory=dict, max_length=MAX_LIST,
                                         description="Overrides of per-actor parameters.")
     evidence: EvidenceIds
-    rationale: str = ""
+    rationale: Text = ""
 
 
 class Pairwise(_Strict):
@@ -79,43 +106,49 @@ class Pairwise(_Strict):
 
     holder: Id
     toward: Id
-    value: float
+    value: Annotated[float, Field(ge=0.0, le=MAX_GRIEVANCE)]
     evidence: EvidenceIds
-    rationale: str = ""
+    rationale: Text = ""
 
 
 class Basis(_Strict):
     """Why a value is what it is: the facts behind it and a short rationale."""
 
     evidence: EvidenceIds
-    rationale: str = ""
+    rationale: Text = ""
 
 
 class InitialState(_Strict):
     """The state on the first day; anything not given starts at its neutral value."""
 
-    tension: Annotated[float, Field(ge=0.0)] = 0.0
-    fear: dict[Id, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(
-        default_factory=dict, description="Decapitation fear per actor (0 none; each leadership "
-                                          "strike on its own leaders adds about 1).")
-    directive: dict[Id, Signed] = Field(default_factory=dict,
+    tension: Annotated[float, Field(ge=0.0, le=MAX_TENSION)] = 0.0
+    fear: dict[Id, Annotated[float, Field(ge=0.0, le=MAX_FEAR)]] = Field(
+        default_factory=dict, max_length=MAX_ACTORS,
+        description="Decapitation fear per actor (0 none; each leadership strike on its own "
+                    "leaders adds about 1).")
+    directive: dict[Id, Signed] = Field(default_factory=dict, max_length=MAX_ACTORS,
                                         description="Patron directive per ally, -1..1.")
     restraint_pressure: dict[Id, Unit] = Field(
-        default_factory=dict, description="Pressure on the actor to hold back, from the party "
-                                          "that holds its stake (0..1).")
+        default_factory=dict, max_length=MAX_ACTORS,
+        description="Pressure on the actor to hold back, from the party that holds its stake "
+                    "(0..1).")
     urged: dict[Id, Unit] = Field(
-        default_factory=dict, description="Pressure on the actor to rein others in (0..1).")
+        default_factory=dict, max_length=MAX_ACTORS,
+        description="Pressure on the actor to rein others in (0..1).")
     air_defence: dict[SiteRef, Unit] = Field(
-        default_factory=dict, description="Per actor (all its sites) or per site (actor@place).")
+        default_factory=dict, max_length=MAX_SITE_REFS,
+        description="Per actor (all its sites) or per site (actor@place).")
     exposure: dict[SiteRef, Unit] = Field(
-        default_factory=dict, description="Share of personnel within reach, per actor or site.")
-    leaders_hidden: list[Id] = Field(default_factory=list)
-    grievance: list[Pairwise] = Field(default_factory=list)
+        default_factory=dict, max_length=MAX_SITE_REFS,
+        description="Share of personnel within reach, per actor or site.")
+    leaders_hidden: list[Id] = Field(default_factory=list, max_length=MAX_ACTORS)
+    grievance: list[Pairwise] = Field(default_factory=list, max_length=MAX_PAIRS,
+                                      description="Grievance of holder toward 'toward' (>= 0).")
     credibility: list[Pairwise] = Field(
-        default_factory=list,
+        default_factory=list, max_length=MAX_PAIRS,
         description="How credible holder finds the threats of 'toward' (0..1; default 0.5).")
     basis: dict[Id, Basis] = Field(
-        default_factory=dict,
+        default_factory=dict, max_length=MAX_LIST,
         description="Evidence and rationale per field (tension, fear, directive, ...).")
 
 
@@ -134,8 +167,8 @@ class Trigger(_Strict):
     """A structured condition: one event pattern, or any/all of several conditions."""
 
     event: EventMatch | None = None
-    any_of: list[Trigger] | None = None
-    all_of: list[Trigger] | None = None
+    any_of: Annotated[list[Trigger], Field(min_length=1, max_length=MAX_LIST)] | None = None
+    all_of: Annotated[list[Trigger], Field(min_length=1, max_length=MAX_LIST)] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Trigger:
@@ -160,18 +193,18 @@ class Threat(_Strict):
     trigger: Trigger
     response: Response
     deadline_days: Annotated[int, Field(ge=1, le=365)] | None = None
-    wording: str = Field("", description="The threat's own words, briefly.")
+    wording: Text = Field("", description="The threat's own words, briefly.")
     evidence: EvidenceIds
-    rationale: str = ""
+    rationale: Text = ""
 
 
 class FixedResult(_Strict):
     """The historical result of a scripted kinetic inject, used instead of adjudication."""
 
     hit: bool
-    killed: Annotated[int, Field(ge=0)] | None = Field(
+    killed: Annotated[int, Field(ge=0, le=MAX_CASUALTIES)] | None = Field(
         None, description="People killed, if recorded; otherwise drawn like any hit.")
-    injured: Annotated[int, Field(ge=0)] | None = None
+    injured: Annotated[int, Field(ge=0, le=MAX_CASUALTIES)] | None = None
 
 
 class Inject(_Strict):
@@ -188,13 +221,13 @@ class Inject(_Strict):
     claimed: bool = True
     front: Id | None = Field(None, description="Claimed under this front group's name.")
     forewarned: bool = Field(False, description="A state strike announced in advance.")
-    suspects: list[Id] = Field(default_factory=list,
+    suspects: list[Id] = Field(default_factory=list, max_length=MAX_ACTORS,
                                description="Who the victim suspects of an unclaimed attack.")
     result: FixedResult | None = None
     magnitude: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         1.0, description="Share of the action's standing effect (e.g. a partial drawdown).")
     evidence: EvidenceIds
-    note: str = ""
+    note: Text = ""
 
 
 class Window(_Strict):
@@ -212,14 +245,14 @@ class HistoricalMetric(_Strict):
     """What the record shows for one outcome metric: the range it fell in, and when."""
 
     metric: Id
-    min: float | None = None
-    max: float | None = None
+    min: Annotated[float, Field(ge=0.0, le=MAX_METRIC)] | None = None
+    max: Annotated[float, Field(ge=0.0, le=MAX_METRIC)] | None = None
     start: dt.date | None = Field(
         None, description="Count only events on or after this date (a count metric).")
     end: dt.date | None = Field(
         None, description="Count only events on or before this date (a count metric).")
     evidence: EvidenceIds
-    note: str = ""
+    note: Text = ""
 
 
 class History(_Strict):
@@ -228,8 +261,8 @@ class History(_Strict):
     outcome_class: Id
     state_conflict: Id | None = Field(
         None, description="The state-on-state dimension of the record (none, strikes, war).")
-    summary: str = ""
-    metrics: list[HistoricalMetric] = Field(default_factory=list)
+    summary: Text = ""
+    metrics: list[HistoricalMetric] = Field(default_factory=list, max_length=MAX_LIST)
     evidence: EvidenceIds
 
 
@@ -243,7 +276,7 @@ class Front(_Strict):
     start: dt.date | None = Field(None, description="First day it counts (default: the start).")
     end: dt.date | None = Field(None, description="Last day it counts (default: the end).")
     evidence: EvidenceIds
-    rationale: str = ""
+    rationale: Text = ""
 
 
 class Dispute(_Strict):
@@ -254,18 +287,18 @@ class Dispute(_Strict):
 
     holder: Id
     toward: Id
-    value: Annotated[float, Field(ge=0.0, le=10.0)]
+    value: Annotated[float, Field(ge=0.0, le=MAX_DISPUTE)]
     start: dt.date | None = Field(None, description="First day it counts (default: the start).")
     end: dt.date | None = Field(None, description="Last day it counts (default: the end).")
     evidence: EvidenceIds
-    rationale: str = ""
+    rationale: Text = ""
 
 
 class Variant(_Strict):
     """A named counterfactual: a patch on the base scenario."""
 
-    title: str
-    question: str = Field("", description="What the variant asks.")
+    title: Title
+    question: Text = Field("", description="What the variant asks.")
     evidence: EvidenceIds
     patch: dict[str, Any] = Field(default_factory=dict)
 
@@ -274,27 +307,27 @@ class Scenario(_Strict):
     """A validated scenario: an episode, its actors, threats, injects, record and variants."""
 
     id: Id
-    title: str
-    summary: str = ""
-    extends: str | None = None
+    title: Title
+    summary: Text = ""
+    extends: Annotated[str, Field(max_length=LONG_TEXT)] | None = None
     start: dt.date
     end: dt.date
     assessment_window: Window | None = Field(
         None, description="Days whose events decide the outcome class (default: all).")
-    actors: dict[Id, ActorEntry]
-    parameters: dict[Id, float] = Field(default_factory=dict,
+    actors: dict[Id, ActorEntry] = Field(min_length=1, max_length=MAX_ACTORS)
+    parameters: dict[Id, float] = Field(default_factory=dict, max_length=MAX_LIST,
                                         description="Overrides of global parameters.")
     initial_state: InitialState = Field(default_factory=InitialState)
-    threats: list[Threat] = Field(default_factory=list)
-    injects: list[Inject] = Field(default_factory=list)
-    fronts: list[Front] = Field(default_factory=list)
-    disputes: list[Dispute] = Field(default_factory=list)
+    threats: list[Threat] = Field(default_factory=list, max_length=MAX_THREATS)
+    injects: list[Inject] = Field(default_factory=list, max_length=MAX_INJECTS)
+    fronts: list[Front] = Field(default_factory=list, max_length=MAX_LIST)
+    disputes: list[Dispute] = Field(default_factory=list, max_length=MAX_PAIRS)
     decision_points: list[dt.date] = Field(
-        default_factory=list,
+        default_factory=list, max_length=MAX_LIST,
         description="Days a classroom game stops on for every team, whatever happens "
                     "(e.g. the days the record turns on).")
     history: History | None = None
-    variants: dict[Id, Variant] = Field(default_factory=dict)
+    variants: dict[Id, Variant] = Field(default_factory=dict, max_length=MAX_VARIANTS)
     variant: Id | None = Field(None, description="Set by the loader: the variant applied.")
 
     @model_validator(mode="after")
