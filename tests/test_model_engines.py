@@ -9,6 +9,8 @@ mirrors.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from dataclasses import fields
@@ -208,3 +210,33 @@ def test_a_single_run_does_not_load_the_compiler() -> None:
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_without_numba_a_large_run_falls_back_to_numpy(tmp_path: Path) -> None:
+    """A numba that cannot be imported costs one warning line, not the run: a model large
+    enough for the compiled step plays with numpy and gives the same outcomes."""
+    broken = tmp_path / "numba"
+    broken.mkdir()
+    (broken / "__init__.py").write_text("raise ImportError('this numba is broken')\n")
+    code = ("import json\n"
+            "from sim.model.model import EscalationModel\n"
+            "models = [EscalationModel('june-2025', None, 600, 3, log_events=False,\n"
+            "                          collect_data=False, engine=engine)\n"
+            "          for engine in ('auto', 'compiled')]\n"
+            "for model in models:\n"
+            "    model.run()\n"
+            "print(json.dumps([[m.engine for m in models],\n"
+            "                  [m.outcomes()['militia_attacks_on_us'].tolist() for m in models]]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    engines, outcomes = json.loads(done.stdout)
+    assert engines == ["numpy", "numpy"]
+    warnings = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1 and "compiled engine is unavailable" in warnings[0] \
+        and "this numba is broken" in warnings[0], done.stderr
+    reference = EscalationModel("june-2025", None, 600, 3, log_events=False, collect_data=False,
+                                engine="numpy")
+    reference.run()
+    expected = reference.outcomes()["militia_attacks_on_us"].tolist()
+    assert outcomes == [expected, expected]

@@ -14,7 +14,9 @@ to commands such as ``escsim run`` that run a handful of replicates.
 
 from __future__ import annotations
 
+import logging
 import os
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -39,14 +41,46 @@ ENGINE_VARIABLE = "ESCSIM_ENGINE"  # overrides "auto" (numpy or compiled), e.g. 
 
 
 def chosen_engine(engine: str, replicates: int, log_events: bool) -> str:
-    """``numpy`` or ``compiled`` for a model; ValueError for an unknown name."""
+    """``numpy`` or ``compiled`` for a model; ValueError for an unknown name.
+
+    ``compiled`` only if the kernel loads (numba imported, the kernel compiled or read from
+    the cache); else ``numpy``, the same model, after one warning line."""
     if engine == "auto":
         engine = os.environ.get(ENGINE_VARIABLE, "auto") or "auto"
     if engine not in ENGINES:
         raise ValueError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     if engine == "auto":
-        return "compiled" if replicates >= COMPILED_MIN_REPLICATES and not log_events else "numpy"
+        engine = "compiled" if replicates >= COMPILED_MIN_REPLICATES and not log_events \
+            else "numpy"
+    if engine == "compiled" and load_kernels() is None:
+        return "numpy"
     return engine
+
+
+_kernels: ModuleType | None = None
+_unavailable: str | None = None  # why the kernel could not be loaded, once it failed
+
+
+def load_kernels() -> ModuleType | None:
+    """sim.model.kernels, imported on first use (numba with it), or None if numba is missing
+    or fails to load here; the first failure logs one warning line and later ones are silent.
+
+    Compiled machine code is cached (``cache=True``) where numba puts it by default: beside
+    the module in ``__pycache__`` if that is writable (an editable install), else in the
+    user's cache directory (``~/.cache/numba`` on Linux; a site-wide install); the
+    ``NUMBA_CACHE_DIR`` variable overrides both."""
+    global _kernels, _unavailable
+    if _kernels is None and _unavailable is None:
+        try:
+            from sim.model import kernels
+        except Exception as error:  # ImportError, or numba unable to load on this platform
+            _unavailable = f"{type(error).__name__}: {error}".splitlines()[0]
+            logging.getLogger("escsim").warning(
+                "escsim: the compiled engine is unavailable (%s); playing every day with numpy "
+                "instead (the same results, several times slower)", _unavailable)
+        else:
+            _kernels = kernels
+    return _kernels
 
 
 # --- what each kind of actor adds for its own moves (sim/model/actors/) ------------------------
@@ -108,8 +142,9 @@ class CompiledDays:
     """Plays a model's days with the compiled kernel (sim/model/kernels.py)."""
 
     def __init__(self, model: EscalationModel):
-        from sim.model import kernels
-
+        kernels = load_kernels()
+        if kernels is None:
+            raise RuntimeError(f"the compiled engine is unavailable ({_unavailable})")
         self.kernels = kernels
         self.model = model
         self._injects = self._distinct_injects()
