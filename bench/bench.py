@@ -612,7 +612,8 @@ def start_up_and_compilation(work: Path) -> None:
     seconds, cpu = timed_command([*cli, "batch", SCENARIO, "--runs", "10000", "--seed", str(SEED),
                                   "--out", str(out), "--workers", "2", "--quiet"], env)
     print(f"   the same with --workers 2 (each worker loads the cached kernel): {seconds:6.2f} s "
-          f"wall, {cpu:6.2f} s CPU")
+          f"wall, {cpu:6.2f} s CPU of the command itself (its workers, started by a "
+          f"forkserver, are not its children and not counted)")
 
 
 def main(argv: list[str] | None = None) -> None:
