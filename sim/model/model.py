@@ -35,6 +35,7 @@ from sim.model.actors.militia import hiding_value
 from sim.model.adjudication import (UNIFORMS_PER_BATCH, Batch, apply_effects, apply_harm,
                                     intensity, resolve)
 from sim.model.choice import UNIFORMS_PER_CHOICE
+from sim.model.compiled import CompiledDays, Engine, chosen_engine
 from sim.model.events import EventLog
 from sim.model.kinds import ClaimMode
 from sim.model.outcomes import Tally, metric_names
@@ -124,6 +125,11 @@ class EscalationModel(mesa.Model):
         collect_data: run Mesa's DataCollector every step (default on).
         situation: per-replicate values of situation fields, ``{path: value or R values}``
             (``initial_state.fear.kataib_hezbollah``...; see sim.model.situation).
+        engine: ``"numpy"`` plays every day with numpy; ``"compiled"`` with the compiled
+            kernel where a day allows it (no event log, no recorder, no player's move that
+            day); ``"auto"`` (default) is ``"compiled"`` from ``COMPILED_MIN_REPLICATES``
+            replicates without an event log, else ``"numpy"`` (sim/model/compiled.py). Both give
+            the same results.
         **parameter_overrides: any global parameter (``retaliation_weight=2.5``) or per-actor
             trait (``resolve=0.9`` for all, ``resolve__kataib_hezbollah=0.9`` for one), as a
             number or an array of R values.
@@ -132,7 +138,8 @@ class EscalationModel(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario = "june-2025", variant: str | None = None,
                  replicates: int = 1, rng: Any = None, *, replicate_start: int = 0,
                  log_events: bool | None = None, collect_data: bool = True,
-                 situation: Mapping[str, Any] | None = None, **parameter_overrides: Any):
+                 situation: Mapping[str, Any] | None = None, engine: Engine = "auto",
+                 **parameter_overrides: Any):
         episode, variant, rng = _episode_of(scenario, variant, rng)
         super().__init__(rng=rng, scenario=EpisodeScenario(
             rng=rng, episode=episode if isinstance(episode, str) else str(getattr(
@@ -159,7 +166,10 @@ class EscalationModel(mesa.Model):
         if log_events is None:
             log_events = self.world.replicates <= DEFAULT_EVENT_LOG_LIMIT
         self.log = EventLog(self.world, replicate_start) if log_events else None
-        self.daily_index = np.zeros((self.world.replicates, self.spec.days))
+        self.engine = chosen_engine(engine, self.world.replicates, bool(log_events))
+        self._compiled: CompiledDays | None = None  # built on the first compiled day
+        # stored day by day (the compiled step adds to one day of every replicate at a time)
+        self.daily_index = np.zeros((self.spec.days, self.world.replicates)).T
         self.day = 0
         self._played: dict[int, tuple[int, int, int, int]] = {}
         self.actors: list[Actor] = [AGENT_CLASSES[kind](self, i)
@@ -238,6 +248,26 @@ class EscalationModel(mesa.Model):
         made = self.threats.announce(self.state, day)
         if made.any():
             self._log_threats(day, "threat_made", made)
+        if self._compiled_today():
+            if self._compiled is None:
+                self._compiled = CompiledDays(self)
+            self._compiled.play(day, u)
+        else:
+            self._numpy_day(day, injects, take)
+        self.day += 1
+        if self.day >= self.spec.days:
+            self.running = False
+        if self.collect_data:
+            self.datacollector.collect(self)
+
+    def _compiled_today(self) -> bool:
+        """Whether today can be played by the compiled kernel (nothing it cannot do)."""
+        return (self.engine == "compiled" and self.log is None and self.recorder is None
+                and not self._played)
+
+    def _numpy_day(self, day: int, injects: list[Inject],
+                   take: Callable[[int], np.ndarray]) -> None:
+        """The day after the dated threats are announced, with numpy over all replicates."""
         batches = self._decisions(day, take)
         for inject in injects:
             self._execute(self._inject_batch(inject), take(UNIFORMS_PER_BATCH), day)
@@ -247,11 +277,6 @@ class EscalationModel(mesa.Model):
         self._open_threats(day)
         self._lapse_threats(day)
         self._end_of_day()
-        self.day += 1
-        if self.day >= self.spec.days:
-            self.running = False
-        if self.collect_data:
-            self.datacollector.collect(self)
 
     def _decisions(self, day: int, take: Callable[[int], np.ndarray]) -> list[Batch]:
         """Today's choices of every deciding actor, then the players' moves in their place."""

@@ -138,8 +138,11 @@ class Tally:
         self._own_threat = np.zeros(threat_by.size, dtype=bool) if own_threat is None \
             else own_threat
         r = world.replicates
-        self.total = {name: np.zeros(r, dtype=np.int64) for name in COUNTS}
-        self.window = {name: np.zeros(r, dtype=np.int64) for name in WINDOW_COUNTS}
+        # counters are rows of one array each, so the compiled day step can write them too
+        self.totals = np.zeros((len(COUNTS), r), dtype=np.int64)
+        self.total = {name: self.totals[i] for i, name in enumerate(COUNTS)}
+        self.windows = np.zeros((len(WINDOW_COUNTS), r), dtype=np.int64)
+        self.window = {name: self.windows[i] for i, name in enumerate(WINDOW_COUNTS)}
         self.dated = self._record_windows()
         self.first_attack_day = np.full(r, -1, dtype=np.int64)
         self.first_retaliation_day = np.full(r, -1, dtype=np.int64)
@@ -159,20 +162,20 @@ class Tally:
         self._today = -1
 
     def _record_windows(self) -> dict[str, tuple[str, int, int, np.ndarray]]:
-        """Counters for the record's own dated metrics: column -> (metric, lo, hi, counts)."""
+        """Counters for the record's own dated metrics: column -> (metric, lo, hi, counts),
+        the counts being the rows of ``self.dated_counts``."""
         history = self.world.scenario.history
-        out: dict[str, tuple[str, int, int, np.ndarray]] = {}
-        if history is None:
-            return out
+        spans: dict[str, tuple[str, int, int]] = {}
         s = self.world.scenario
-        for m in history.metrics:
+        for m in history.metrics if history is not None else ():
             if m.start is None and m.end is None:
                 continue
             lo = s.day_index(m.start) if m.start else 0
             hi = s.day_index(m.end) if m.end else s.days - 1
-            out[dated_column(m.metric, m.start, m.end)] = (
-                m.metric, lo, hi, np.zeros(self.world.replicates, dtype=np.int64))
-        return out
+            spans[dated_column(m.metric, m.start, m.end)] = (m.metric, lo, hi)
+        self.dated_counts = np.zeros((len(spans), self.world.replicates), dtype=np.int64)
+        return {column: (*span, self.dated_counts[i])
+                for i, (column, span) in enumerate(spans.items())}
 
     def _add(self, name: str, values: np.ndarray, day: int) -> None:
         self.total[name] += values

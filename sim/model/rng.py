@@ -36,13 +36,16 @@ class ReplicateRNG:
 
     def uniforms(self, columns: int) -> np.ndarray:
         """A (count, columns) matrix of U(0, 1) draws; advances every block by a full block."""
-        parts = []
+        out = np.empty((self.count, columns))
         for b, gen in self._blocks:
-            block = gen.random((BLOCK, columns))
             lo = max(self.start - b * BLOCK, 0)
             hi = min(self.start + self.count - b * BLOCK, BLOCK)
-            parts.append(block[lo:hi])
-        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+            rows = out[b * BLOCK + lo - self.start:b * BLOCK + hi - self.start]
+            if hi - lo == BLOCK:  # a whole block: drawn straight into place
+                gen.random(out=rows)
+            else:
+                rows[:] = gen.random((BLOCK, columns))[lo:hi]
+        return out
 
 
 def poisson_from_uniform(lam: np.ndarray, u: np.ndarray, max_k: int = 60) -> np.ndarray:
