@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.model.compiled import COMPILED_MIN_REPLICATES, ENGINE_VARIABLE, chosen_engine
+from sim.model.compiled import (COMPILE_PAYS_REPLICATE_DAYS, COMPILED_MIN_REPLICATES,
+                               ENGINE_VARIABLE, chosen_engine, kernel_cached)
 from sim.model.model import EscalationModel
 from sim.scenario.loader import load_scenario, shipped_scenarios
 
@@ -192,6 +193,8 @@ def test_a_players_move_is_played_the_same_way(every_mechanism: Path) -> None:
 
 def test_which_engine_a_model_uses(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    run("compiled", "june-2025")  # the kernel compiled (or loaded from the cache) here
+    assert kernel_cached()
     assert chosen_engine("auto", COMPILED_MIN_REPLICATES, log_events=False) == "compiled"
     assert chosen_engine("auto", COMPILED_MIN_REPLICATES - 1, log_events=False) == "numpy"
     assert chosen_engine("auto", 10 * COMPILED_MIN_REPLICATES, log_events=True) == "numpy"
@@ -200,6 +203,55 @@ def test_which_engine_a_model_uses(monkeypatch: pytest.MonkeyPatch) -> None:
     assert chosen_engine("auto", 10 * COMPILED_MIN_REPLICATES, log_events=False) == "numpy"
     with pytest.raises(ValueError, match="unknown engine 'fast'"):
         chosen_engine("fast", 10, log_events=False)
+
+
+def test_a_first_run_compiles_only_when_compiling_pays(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nothing in numba's cache (a fresh install), a batch of a few thousand replicates
+    plays with numpy rather than spend two minutes compiling; a run large enough compiles."""
+    import sim.model.compiled as compiled
+
+    fresh = tmp_path / "install" / "kernels.py"  # a newer source than any cache entry
+    fresh.parent.mkdir()
+    fresh.write_text("", encoding="utf-8")
+    monkeypatch.setattr(compiled, "KERNEL_SOURCE", fresh)
+    monkeypatch.setattr(compiled, "_kernels", None)  # as in a process that compiled nothing
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    assert not compiled.kernel_cached()
+    days = 59
+    assert chosen_engine("auto", 5_000, log_events=False, days=days) == "numpy"
+    large = -(-COMPILE_PAYS_REPLICATE_DAYS // days)
+    monkeypatch.setattr(compiled, "load_kernels", lambda: object())  # no compiling here
+    assert chosen_engine("auto", large, log_events=False, days=days) == "compiled"
+    # once numba has written an index newer than the source, the kernel counts as cached
+    index = tmp_path / "install" / "__pycache__" / "kernels.run_day-1.py312.nbi"
+    index.parent.mkdir()
+    index.write_bytes(b"")
+    assert compiled.kernel_cached()
+    assert chosen_engine("auto", 5_000, log_events=False, days=days) == "compiled"
+
+
+def test_a_large_run_compiles_once_in_the_parent_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import sim.model.compiled as compiled
+    from sim.scenario.loader import load_scenario
+
+    fresh = tmp_path / "kernels.py"
+    fresh.write_text("", encoding="utf-8")
+    monkeypatch.setattr(compiled, "KERNEL_SOURCE", fresh)  # nothing cached for this source
+    monkeypatch.setattr(compiled, "_kernels", None)
+    monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    june = load_scenario("june-2025")
+    with caplog.at_level("WARNING", logger="escsim"):
+        compiled.prepare_compiled_engine(june, COMPILE_PAYS_REPLICATE_DAYS - 1)  # too small
+        assert not caplog.records and not compiled.kernel_cached()
+        compiled.prepare_compiled_engine(june, COMPILE_PAYS_REPLICATE_DAYS)
+    assert [r.getMessage() for r in caplog.records] == [
+        "escsim: compiling the fast engine for this installation, once (about two minutes of "
+        "one core; later runs load it from the cache)"]
+    assert compiled.kernel_cached()  # compiled in this process: every later model uses it
+    assert chosen_engine("auto", COMPILED_MIN_REPLICATES, log_events=False, days=59) == "compiled"
 
 
 def test_a_single_run_does_not_load_the_compiler() -> None:

@@ -173,6 +173,11 @@ def run_sweep(scenarios: Mapping[str, Scenario], points: Sequence[Mapping[str, P
     jobs = plan_jobs(scenarios, points, replicates, seed, start, slots)
     # largest first, so that the last block to finish is a small one
     jobs.sort(key=lambda j: -len(j.points) * j.scenario.days)
+    if jobs:  # compile the fast engine here, once, if the sweep is large enough for it to pay
+        from sim.model.compiled import prepare_compiled_engine
+
+        prepare_compiled_engine(jobs[0].scenario,
+                                sum(len(j.points) * replicates * j.scenario.days for j in jobs))
     done: dict[str, dict[int, pd.DataFrame]] = {key: {} for key in scenarios}
 
     def collect(result: tuple[BlockDone, pd.DataFrame]) -> None:

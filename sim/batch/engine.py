@@ -39,6 +39,7 @@ from sim.batch.result import BatchResult
 from sim.batch.worker import (ChunkData, ChunkJob, ChunkReport, compute_chunk, peak_rss_mb,
                               run_chunk)
 from sim.memory import check_fits
+from sim.model.compiled import prepare_compiled_engine
 from sim.scenario.schema import Scenario
 
 
@@ -78,6 +79,8 @@ def run_batch(scenario: str | Path | Scenario, variant: str | None = None, runs:
     slots = executor.slots if executor is not None else checked_workers(workers)
     size = chunk_size_for(spec, chunk_size, slots)  # refused here if a chunk cannot fit
     summary = probe_scenario(spec.scenario, spec.seed, spec.override_dict)
+    # a large batch compiles the fast engine here, once, before its workers start
+    prepare_compiled_engine(spec.scenario, spec.runs * spec.scenario.days)
     command = command or _python_call(spec, chunk_size)
     run = _Run(spec, summary, slots, executor, chunk_size, size, wants_progress(progress),
                command)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,12 +38,21 @@ ENGINES: tuple[str, ...] = ("auto", "numpy", "compiled")
 # "auto" compiles from this many replicates a model on: below it numpy is about as fast per
 # batch, and a first run would spend longer compiling than computing
 COMPILED_MIN_REPLICATES = 500
+# A first compilation costs about two minutes of one core (bench/bench.py, section startup),
+# while numpy plays about 45 µs of CPU per replicate-day of june-2025: "auto" compiles only for
+# a run of at least this many replicate-days (50,000 replicates of june-2025's 59 days), unless
+# the machine code is already in numba's cache.
+COMPILE_PAYS_REPLICATE_DAYS = 3_000_000
 ENGINE_VARIABLE = "ESCSIM_ENGINE"  # overrides "auto" (numpy or compiled), e.g. for benchmarks
+KERNEL_SOURCE = Path(__file__).with_name("kernels.py")
 
 
-def chosen_engine(engine: str, replicates: int, log_events: bool) -> str:
-    """``numpy`` or ``compiled`` for a model; ValueError for an unknown name.
+def chosen_engine(engine: str, replicates: int, log_events: bool, days: int = 0) -> str:
+    """``numpy`` or ``compiled`` for a model of ``replicates`` over ``days``; ValueError for an
+    unknown name.
 
+    ``auto`` is ``compiled`` for a model of COMPILED_MIN_REPLICATES or more without an event
+    log, when the kernel is cached or the model is large enough for compiling it to pay.
     ``compiled`` only if the kernel loads (numba imported, the kernel compiled or read from
     the cache); else ``numpy``, the same model, after one warning line."""
     if engine == "auto":
@@ -50,11 +60,68 @@ def chosen_engine(engine: str, replicates: int, log_events: bool) -> str:
     if engine not in ENGINES:
         raise ValueError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     if engine == "auto":
-        engine = "compiled" if replicates >= COMPILED_MIN_REPLICATES and not log_events \
-            else "numpy"
+        large = replicates >= COMPILED_MIN_REPLICATES and not log_events
+        pays = replicates * days >= COMPILE_PAYS_REPLICATE_DAYS
+        engine = "compiled" if large and (pays or kernel_cached()) else "numpy"
     if engine == "compiled" and load_kernels() is None:
         return "numpy"
     return engine
+
+
+def _cache_folders() -> list[Path]:
+    """Where numba may keep the kernel's machine code: beside the module, under
+    NUMBA_CACHE_DIR, or in the user's cache directory (each with the module's folder path)."""
+    folder = KERNEL_SOURCE.parent.resolve()
+    relative = Path(*folder.parts[1:])  # numba files a module's cache by its folder's path
+    user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "numba"
+    roots = [Path(os.environ["NUMBA_CACHE_DIR"])] if os.environ.get("NUMBA_CACHE_DIR") \
+        else [user_cache]
+    return [folder / "__pycache__", *(root / relative for root in roots)]
+
+
+def kernel_cached() -> bool:
+    """Whether this process has compiled the kernel, or numba's cache holds it compiled from
+    the current source (numba recompiles when the source is newer than its index)."""
+    if _kernels is not None and _kernels.run_day.signatures:
+        return True
+    try:
+        stamp = KERNEL_SOURCE.stat().st_mtime
+    except OSError:
+        return False
+    for folder in _cache_folders():
+        try:
+            if any(index.stat().st_mtime >= stamp
+                   for index in folder.glob("kernels.run_day-*.nbi")):
+                return True
+        except OSError:  # an unreadable cache folder: as if there were none
+            continue
+    return False
+
+
+def prepare_compiled_engine(scenario: Any, replicate_days: int) -> None:
+    """Before a large run starts its workers: compile the kernel here, once, if the run is
+    large enough for that to pay and numba's cache does not hold it yet, so that every worker
+    loads it from the cache instead of compiling it at the same time (or playing with numpy).
+
+    A failure to compile leaves every model on numpy, after one warning line."""
+    global _unavailable
+    wanted = os.environ.get(ENGINE_VARIABLE, "auto") or "auto"
+    if wanted == "numpy" or replicate_days < COMPILE_PAYS_REPLICATE_DAYS or kernel_cached():
+        return
+    if load_kernels() is None:
+        return
+    log = logging.getLogger("escsim")
+    log.warning("escsim: compiling the fast engine for this installation, once (about two "
+                "minutes of one core; later runs load it from the cache)")
+    from sim.model.model import EscalationModel
+
+    try:
+        EscalationModel(scenario, None, 1, 0, collect_data=False, log_events=False,
+                        engine="compiled").run()
+    except Exception as error:  # numba failing to compile here: numpy gives the same results
+        _unavailable = f"{type(error).__name__}: {error}".splitlines()[0]
+        log.warning("escsim: the compiled engine could not be built (%s); playing with numpy "
+                    "instead (the same results, several times slower)", _unavailable)
 
 
 _kernels: ModuleType | None = None
@@ -80,7 +147,7 @@ def load_kernels() -> ModuleType | None:
                 "instead (the same results, several times slower)", _unavailable)
         else:
             _kernels = kernels
-    return _kernels
+    return _kernels if _unavailable is None else None
 
 
 # --- what each kind of actor adds for its own moves (sim/model/actors/) ------------------------

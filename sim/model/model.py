@@ -128,8 +128,9 @@ class EscalationModel(mesa.Model):
         engine: ``"numpy"`` plays every day with numpy; ``"compiled"`` with the compiled
             kernel where a day allows it (no event log, no recorder, no player's move that
             day); ``"auto"`` (default) is ``"compiled"`` from ``COMPILED_MIN_REPLICATES``
-            replicates without an event log, else ``"numpy"`` (sim/model/compiled.py). Both give
-            the same results.
+            replicates without an event log once the kernel is compiled (or when the model is
+            large enough for compiling it to pay), else ``"numpy"`` (sim/model/compiled.py).
+            Both give the same results.
         **parameter_overrides: any global parameter (``retaliation_weight=2.5``) or per-actor
             trait (``resolve=0.9`` for all, ``resolve__kataib_hezbollah=0.9`` for one), as a
             number or an array of R values.
@@ -166,7 +167,8 @@ class EscalationModel(mesa.Model):
         if log_events is None:
             log_events = self.world.replicates <= DEFAULT_EVENT_LOG_LIMIT
         self.log = EventLog(self.world, replicate_start) if log_events else None
-        self.engine = chosen_engine(engine, self.world.replicates, bool(log_events))
+        self.engine = chosen_engine(engine, self.world.replicates, bool(log_events),
+                                     self.spec.days)
         self._compiled: CompiledDays | None = None  # built on the first compiled day
         # stored day by day (the compiled step adds to one day of every replicate at a time)
         self.daily_index = np.zeros((self.spec.days, self.world.replicates)).T
