@@ -1,8 +1,9 @@
 """The worked question of docs/analyst-guide.md, run end to end: it prints every number the
 guide quotes and writes its figures into docs/analysis/figures/.
 
-    python docs/analysis/june_2025.py            # the guide's sizes: about 3 minutes on 2 cores (plus two
-                                                 # to compile the fast engine, the first time)
+    python docs/analysis/june_2025.py            # the guide's sizes: about 3 minutes on 2
+                                                 # cores (and 2 to compile the fast engine,
+                                                 # the first time)
     python docs/analysis/june_2025.py --quick    # small sizes, to check that it runs (its
                                                  # figures go to a temporary folder)
     python docs/analysis/june_2025.py --steps 3  # only some steps (1 Sobol', 2 Morris, 3 PRIM)
