@@ -20,6 +20,7 @@ MEASURE = textwrap.dedent("""
     from sim.scenario.loader import load_scenario
     from sim.model.model import EscalationModel
     from sim.memory import ModelSize
+    from sim.model.compiled import chosen_engine
 
     def peak():  # VmHWM: this process's own peak resident memory, in bytes
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -28,6 +29,11 @@ MEASURE = textwrap.dedent("""
 
     path, replicates, events = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
     scenario = load_scenario(path)
+    # the compiled engine's machine code (numba and LLVM, about 140 MB) is the process's, counted
+    # in PROCESS_BYTES, not the model's: load it first when this model will play with it
+    if chosen_engine("auto", replicates, events, scenario.days) == "compiled":
+        EscalationModel(scenario, None, 1, 1, collect_data=False, log_events=False,
+                        engine="compiled").run()
     before = peak()
     EscalationModel(scenario, None, replicates, 1, collect_data=False, log_events=events).run()
     print(peak() - before, ModelSize.of(scenario).model_bytes(replicates, events))
