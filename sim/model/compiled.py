@@ -384,7 +384,8 @@ class CompiledDays:
                             else 0))
         return k.Options(
             decider=np.array([agent.index for agent in deciders], dtype=np.int64),
-            needs=np.array(needs, dtype=np.int64), start=ints["start"], action=action, target=target, site=ints["site"],
+            needs=np.array(needs, dtype=np.int64), start=ints["start"], action=action,
+            target=target, site=ints["site"],
             mode=ints["mode"], pair=ints["pair"], situation=ints["situation"],
             value=np.array(rows["value"], dtype=np.float64),
             closable=IS_STATE_STRIKE[action] & (target >= 0),
@@ -413,7 +414,8 @@ class CompiledDays:
                 key = (int(opts.action[o]), int(opts.site[o]),
                        int(opts.mode[o]) == ClaimMode.FOREWARNED)
                 p = keys[a][key]
-                action[p], site[p], target[p], forewarned[p] = key[0], key[1], opts.target[o], key[2]
+                action[p], site[p], forewarned[p] = key
+                target[p] = opts.target[o]
                 threats[p] = [ti for ti, would in matching if would[o]]
                 owner[p] = a
         threat_start, threat_list = _csr(threats)
@@ -481,7 +483,8 @@ class CompiledDays:
             threat=np.array([leaf.threat for leaf in leaves], np.int64),
             since=np.array([leaf.since_day for leaf in leaves], np.int64),
             actor=tables("actor_table", w.n + 1), target=tables("target_table", w.n + 1),
-            site=tables("site_table", len(w.site_ids) + 1), action=action, by_action_start=by_action_start,
+            site=tables("site_table", len(w.site_ids) + 1), action=action,
+            by_action_start=by_action_start,
             by_action=by_action, of_threat_start=of_start, of_threat=of_threat,
             expr_start=np.array(expr_start, dtype=np.int64),
             expr_op=np.array([op for op, _ in program], dtype=np.int64),
