@@ -56,7 +56,7 @@ def chosen_engine(engine: str, replicates: int, log_events: bool, days: int = 0)
     ``compiled`` only if the kernel loads (numba imported, the kernel compiled or read from
     the cache); else ``numpy``, the same model, after one warning line."""
     if engine == "auto":
-        engine = os.environ.get(ENGINE_VARIABLE, "auto") or "auto"
+        engine = _requested_engine()
     if engine not in ENGINES:
         raise ValueError(f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
     if engine == "auto":
@@ -66,6 +66,11 @@ def chosen_engine(engine: str, replicates: int, log_events: bool, days: int = 0)
     if engine == "compiled" and load_kernels() is None:
         return "numpy"
     return engine
+
+
+def _requested_engine() -> str:
+    """What ESCSIM_ENGINE asks for: auto (unset or empty), numpy or compiled."""
+    return os.environ.get(ENGINE_VARIABLE, "auto") or "auto"
 
 
 def _cache_folders() -> list[Path]:
@@ -105,8 +110,7 @@ def prepare_compiled_engine(scenario: Any, replicate_days: int) -> None:
 
     A failure to compile leaves every model on numpy, after one warning line."""
     global _unavailable
-    wanted = os.environ.get(ENGINE_VARIABLE, "auto") or "auto"
-    if wanted == "numpy" or replicate_days < COMPILE_PAYS_REPLICATE_DAYS or kernel_cached():
+    if _requested_engine() == "numpy" or replicate_days < COMPILE_PAYS_REPLICATE_DAYS or kernel_cached():
         return
     if load_kernels() is None:
         return
