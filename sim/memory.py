@@ -19,7 +19,9 @@ runs of 8 to 100 actors, 1 to 8,192 replicates, 60 to 600 days):
 - with the event log, ``BYTES_PER_EVENT`` per event, at most one action per actor and day, one
   per scripted inject and four per threat (made, triggered, honoured or lapsed);
 
-times ``SAFETY``, plus ``PROCESS_BYTES`` for each process (interpreter and libraries).
+times ``SAFETY``; plus, per model, the uniforms the compiled engine draws for several days at
+once (at most ``sim.model.compiled.UNIFORM_BYTES``, or all the days' draws if fewer); plus
+``PROCESS_BYTES`` for each process (interpreter and libraries).
 
 The memory escsim allows itself is half of the machine's (or of its container's limit), or
 ``ESCSIM_MEMORY_MB`` megabytes when that is set.
@@ -41,6 +43,8 @@ BYTES_PER_DAY = 40
 BYTES_PER_THREAT = 16
 BYTES_PER_EVENT = 320
 EVENTS_PER_THREAT = 4
+UNIFORMS_PER_ACTOR = 8  # sim.model.choice.UNIFORMS_PER_CHOICE + adjudication.UNIFORMS_PER_BATCH
+UNIFORMS_PER_INJECT = 5
 SAFETY = 1.25
 PROCESS_BYTES = 300 * 2**20  # measured peak: ~160 MB with numpy, ~295 MB with the compiled engine
 MEMORY_MB_ENV = "ESCSIM_MEMORY_MB"
@@ -80,7 +84,16 @@ class ModelSize:
 
     def model_bytes(self, replicates: int, events: bool = False) -> int:
         """Upper bound of the memory of a model of ``replicates`` replicates."""
-        return replicates * self.replicate_bytes(events)
+        return replicates * self.replicate_bytes(events) + self.days_of_draws_bytes(replicates)
+
+    def days_of_draws_bytes(self, replicates: int) -> int:
+        """The compiled engine's buffer of several days' uniforms (sim/model/compiled.py):
+        eight per actor and day (a choice's three, an act's five) and five per inject."""
+        from sim.model.compiled import UNIFORM_BYTES
+
+        every_day = 8 * replicates * (UNIFORMS_PER_ACTOR * self.actors * self.days
+                                      + UNIFORMS_PER_INJECT * self.injects)
+        return min(every_day, UNIFORM_BYTES)
 
 
 def estimate_bytes(actors: int, replicates: int, days: int, threats: int = 0,
@@ -152,7 +165,15 @@ def worker_bytes(workers: int) -> int:
 
 def fitting_replicates(size: ModelSize, events: bool = False, workers: int = 1) -> int:
     """The most replicates one model may hold, with ``workers`` models side by side."""
-    return worker_bytes(workers) // size.replicate_bytes(events)
+    each = worker_bytes(workers)
+    lo, hi = 0, each // size.replicate_bytes(events)
+    while lo < hi:  # model_bytes grows with the replicates: the largest that fits
+        mid = (lo + hi + 1) // 2
+        if size.model_bytes(mid, events) <= each:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _describe(size: ModelSize, replicates: int) -> str:

@@ -133,9 +133,49 @@ def assert_same_runs(a: EscalationModel, b: EscalationModel) -> None:
     np.testing.assert_array_equal(a.trigger_actor, b.trigger_actor)
 
 
+def run_through(engine: str, scenario: str | Path, variant: str | None = None,
+                **overrides: object) -> EscalationModel:
+    """``model.run()``: the compiled engine then plays several days per call."""
+    return EscalationModel(scenario, variant, REPLICATES, 5, replicate_start=START,
+                           log_events=False, collect_data=False, engine=engine,
+                           **overrides).run()
+
+
 @pytest.mark.parametrize("scenario, variant", CASES)
 def test_both_engines_give_the_same_runs(scenario: str, variant: str | None) -> None:
-    assert_same_runs(run("numpy", scenario, variant), run("compiled", scenario, variant))
+    """Day by day with numpy against whole runs of the compiled engine (several days per call,
+    each block of replicates through all of them in turn)."""
+    assert_same_runs(run("numpy", scenario, variant), run_through("compiled", scenario, variant))
+
+
+@pytest.mark.parametrize("budget", [1, 1_000_000, None])
+def test_several_days_per_call_give_the_days_played_one_by_one(
+        every_mechanism: Path, monkeypatch: pytest.MonkeyPatch, budget: int | None) -> None:
+    """However many days' uniforms fit in the buffer (one day per call, a few, all of them),
+    a compiled run gives what the compiled engine gives stepping one day at a time."""
+    import sim.model.compiled as compiled
+
+    if budget is not None:
+        monkeypatch.setattr(compiled, "UNIFORM_BYTES", budget)
+    overrides = {"retaliation_weight": np.random.default_rng(2).uniform(0.5, 4.0, REPLICATES)}
+    stepped = run("compiled", every_mechanism, **overrides)
+    assert_same_runs(stepped, run_through("compiled", every_mechanism, **overrides))
+    assert stepped.steps == stepped.spec.days  # Mesa's clock counted every day, either way
+
+
+def test_a_sweep_gives_the_same_outcomes_with_either_engine(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Points sharing their random numbers (sim.analysis.sweep) play the same on both."""
+    from sim.analysis.sweep import run_points
+
+    points = [{"stake_weight": 0.5, "retaliation_weight": 1.5},
+              {"stake_weight": 2.0, "retaliation_weight": 1.5},
+              {"stake_weight": 1.0, "retaliation_weight": 0.0}]
+    tables = {}
+    for engine in ("numpy", "compiled"):
+        monkeypatch.setenv(ENGINE_VARIABLE, engine)
+        tables[engine] = run_points("june-2025", points, 200, seed=4, start=300)
+    assert tables["numpy"].equals(tables["compiled"])
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +265,7 @@ def test_a_first_run_compiles_only_when_compiling_pays(tmp_path: Path,
     monkeypatch.setattr(compiled, "load_kernels", lambda: object())  # no compiling here
     assert chosen_engine("auto", large, log_events=False, days=days) == "compiled"
     # once numba has written an index newer than the source, the kernel counts as cached
-    index = tmp_path / "install" / "__pycache__" / "kernels.run_day-1.py312.nbi"
+    index = tmp_path / "install" / "__pycache__" / "kernels.run_days-1.py312.nbi"
     index.parent.mkdir()
     index.write_bytes(b"")
     assert compiled.kernel_cached()

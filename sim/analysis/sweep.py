@@ -48,8 +48,12 @@ class SharedUniforms:
         self._source = ReplicateRNG(seed, start, replicates)
         self.points = points
 
-    def uniforms(self, columns: int) -> np.ndarray:
-        return np.tile(self._source.uniforms(columns), (self.points, 1))
+    def uniforms(self, columns: int, out: np.ndarray | None = None) -> np.ndarray:
+        shared = self._source.uniforms(columns)
+        if out is None:
+            return np.tile(shared, (self.points, 1))
+        out.reshape(self.points, *shared.shape)[:] = shared
+        return out
 
 
 def stacked_overrides(points: Sequence[Point], replicates: int) -> dict[str, np.ndarray]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
@@ -45,6 +46,11 @@ COMPILED_MIN_REPLICATES = 500
 COMPILE_PAYS_REPLICATE_DAYS = 3_000_000
 ENGINE_VARIABLE = "ESCSIM_ENGINE"  # overrides "auto" (numpy or compiled), e.g. for benchmarks
 KERNEL_SOURCE = Path(__file__).with_name("kernels.py")
+# A run played by the compiled kernel draws the uniforms of as many days as fit in this much
+# memory at once, and plays them block of replicates by block, each block all those days
+# before the next (its state then stays in cache): 32 MB is 6 days of 10,000 june-2025
+# replicates.
+UNIFORM_BYTES = 32 * 2**20
 
 
 def chosen_engine(engine: str, replicates: int, log_events: bool, days: int = 0) -> str:
@@ -87,7 +93,7 @@ def _cache_folders() -> list[Path]:
 def kernel_cached() -> bool:
     """Whether this process has compiled the kernel, or numba's cache holds it compiled from
     the current source (numba recompiles when the source is newer than its index)."""
-    if _kernels is not None and _kernels.run_day.signatures:
+    if _kernels is not None and _kernels.run_days.signatures:
         return True
     try:
         stamp = KERNEL_SOURCE.stat().st_mtime
@@ -96,7 +102,7 @@ def kernel_cached() -> bool:
     for folder in _cache_folders():
         try:
             if any(index.stat().st_mtime >= stamp
-                   for index in folder.glob("kernels.run_day-*.nbi")):
+                   for index in folder.glob("kernels.run_days-*.nbi")):
                 return True
         except OSError:  # an unreadable cache folder: as if there were none
             continue
@@ -225,7 +231,6 @@ class CompiledDays:
             self._options(), self._pairs(), self._threats(), self._leaves(),
             self._injects_table(), self._counting())
         self.dawn, self.work = kernels.work_space(self.tables)
-        self.log_grievance = np.empty_like(model.state.grievance)
 
     # --- the tables ------------------------------------------------------------------------
 
@@ -546,31 +551,73 @@ class CompiledDays:
 
     # --- playing a day ---------------------------------------------------------------------
 
-    def play(self, day: int, u: np.ndarray) -> None:
-        """Everything of ``day`` after the dated threats are announced (as the numpy path)."""
+    def play(self, first: int, last: int) -> int:
+        """Play days ``first`` .. ``last - 1`` (fewer if their uniforms would not fit in
+        ``UNIFORM_BYTES``; at least one) and return how many were played. Each day is played as
+        the numpy path plays it, from the scenario threats it makes on, with the uniforms the
+        model would draw for it, in the same order."""
         k = self.kernels
         m = self.model
         s, t = m.state, m.tally
-        decides = np.array([agent.decides_on(day) for agent in m._deciders], dtype=bool)
-        injects = np.array([self._inject_index[id(i)] for i in m.world.injects_by_day.get(day, [])],
-                           dtype=np.int64)
-        recorded = bool(decides.any() or injects.size)  # Tally.record is called today
-        lo, hi = m.world.window
-        add_struck = recorded and lo <= t._today <= hi
-        if recorded:
-            t._today = day
-        np.log1p(s.grievance, out=self.log_grievance)
-        minds = k.Minds(s.grievance, self.log_grievance, s.credibility, s.fear, s.directive,
-                        s.pressure, s.urged, s.stake, s.tension, s.hidden)
+        r = m.world.replicates
+        columns = [m.uniform_columns(day) for day in range(first, last)]
+        cumulative = np.cumsum(columns) * r
+        count = max(1, int(np.searchsorted(cumulative, UNIFORM_BYTES // 8, side="right")))
+        u = _uniform_buffer(int(cumulative[count - 1]))
+        u_start = np.concatenate([[0], cumulative[:count - 1]]).astype(np.int64)
+        for d in range(count):  # drawn day by day, as the model's own step draws them
+            m.ensemble_rng.uniforms(columns[d], out=u[u_start[d]:u_start[d] + r * columns[d]]
+                                    .reshape(r, columns[d]))
+        days = self._days(range(first, first + count), u_start,
+                          np.array(columns[:count], dtype=np.int64))
+        minds = k.Minds(s.grievance, s.credibility, s.fear, s.directive, s.pressure, s.urged,
+                        s.stake, s.tension, s.hidden)
         ground = k.Ground(s.air_defence, s.exposure, s.ceasefire, s.last_attack_day)
         book = k.Book(s.threat_status, s.threat_made, s.threat_day, s.trigger_seen,
                       m.trigger_actor)
         tally = k.Tally(t.totals, t.windows, t.dated_counts, t.first_attack_day,
                         t.first_retaliation_day, t.max_free_rung, t.daily_attacks,
                         t.state_strike_days, t._struck_today, m.daily_index.T)
-        today = k.Today(day, decides, injects, recorded, add_struck)
-        k.run_day(self.tables, minds, ground, book, tally, self.dawn, self.work, today,
-                  np.ascontiguousarray(u))
+        k.run_days(self.tables, minds, ground, book, tally, self.dawn, self.work, days, u)
+        return count
+
+    def _days(self, days: range, u_start: np.ndarray, u_columns: np.ndarray) -> Any:
+        """The kernel's table of ``days``: who decides, the injects, the tally's new days and
+        the scenario threats made on each (as Tally and ThreatBook.announce would see them)."""
+        m = self.model
+        t = m.tally
+        lo, hi = m.world.window
+        decides = np.array([[agent.decides_on(day) for agent in m._deciders] for day in days],
+                           dtype=bool).reshape(len(days), len(m._deciders))
+        injects = [[self._inject_index[id(i)] for i in m.world.injects_by_day.get(day, [])]
+                   for day in days]
+        made = [[ti for ti, threat in enumerate(m.threats.threats)
+                 if threat.made_day is not None and threat.made_day == day and day > 0]
+                for day in days]
+        recorded = decides.any(axis=1) | np.array([bool(i) for i in injects])
+        add_struck = np.zeros(len(days), dtype=bool)
+        for d, day in enumerate(days):  # Tally._new_day, day after day
+            add_struck[d] = recorded[d] and lo <= t._today <= hi
+            if recorded[d]:
+                t._today = day
+        inject_start, inject_list = _csr(injects)
+        made_start, made_list = _csr(made)
+        return self.kernels.Days(np.array(days, dtype=np.int64), decides, inject_start,
+                                 inject_list, recorded, add_struck, made_start, made_list,
+                                 u_start, u_columns)
+
+
+_buffers = threading.local()
+
+
+def _uniform_buffer(size: int) -> np.ndarray:
+    """``size`` float64 of this thread's buffer for the days' uniforms, kept from one model to
+    the next (a batch worker runs many): writing to fresh memory costs a page fault per page,
+    several milliseconds per 32 MB here."""
+    buffer = getattr(_buffers, "uniforms", None)
+    if buffer is None or buffer.size < size:
+        buffer = _buffers.uniforms = np.empty(size)
+    return buffer[:size]
 
 
 def _by_block(values: np.ndarray) -> np.ndarray:

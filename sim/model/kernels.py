@@ -336,7 +336,6 @@ class Tables(NamedTuple):
 
 class Minds(NamedTuple):
     grievance: np.ndarray  # (N, R, N)
-    log_grievance: np.ndarray  # (N, R, N), log1p of grievance at dawn
     credibility: np.ndarray  # (N, R, N)
     fear: np.ndarray
     directive: np.ndarray
@@ -431,6 +430,22 @@ class Today(NamedTuple):
     add_struck: bool  # yesterday's state strikes count toward the window
 
 
+class Days(NamedTuple):
+    """The days one call plays (d = 0 .. D - 1): what ``Today`` holds for each, the scenario
+    threats made on each, and where each day's uniforms are in the flat array of them."""
+
+    day: np.ndarray  # (D,)
+    decides: np.ndarray  # (D, deciders) bool
+    inject_start: np.ndarray  # day d's injects: injects[inject_start[d]:inject_start[d + 1]]
+    injects: np.ndarray
+    new_tally_day: np.ndarray  # (D,) bool
+    add_struck: np.ndarray
+    made_start: np.ndarray  # the scenario threats made on day d, likewise
+    made: np.ndarray
+    u_start: np.ndarray  # day d's (R, u_columns[d]) uniforms begin at u_start[d]
+    u_columns: np.ndarray
+
+
 def work_space(tables: Tables) -> tuple[Dawn, Work]:
     """Work space for the kernel (it allocates nothing itself)."""
     o = tables.options
@@ -508,7 +523,9 @@ def _load_dawn(sides, minds, ground, book, dawn, u, r0, b):
         for t in range(n):
             lg, cred = dawn.log_grievance[h, t], dawn.credibility[h, t]
             for i in range(b):
-                lg[i] = minds.log_grievance[h, r0 + i, t]
+                grievance = minds.grievance[h, r0 + i, t]
+                # most grievances are nil, and log1p(0) is 0: the call is skipped for them
+                lg[i] = math.log1p(grievance) if grievance != 0.0 else 0.0
                 cred[i] = minds.credibility[h, r0 + i, t]
     for h in range(n):
         for i in range(b):
@@ -1465,17 +1482,37 @@ def _act_block(tables, minds, ground, book, tally, work, today, u, r0, r1):
         _end_of_day(tables.rule, tables.sides, minds, r)
 
 
+@_inline
+def _announce(days, d, status, made, r):
+    """ThreatBook.announce in replicate r: the scenario's threats dated today become pending."""
+    for j in range(days.made_start[d], days.made_start[d + 1]):
+        ti = days.made[j]
+        if status[r, ti] == UNMADE:
+            status[r, ti] = PENDING
+            made[r, ti] = days.day[d]
+
+
 @_jit
-def run_day(tables, minds, ground, book, tally, dawn, work, today, u):
-    """One day of every replicate (after the dated threats are announced); ``u`` is the
-    day's (R, columns) matrix of uniforms."""
-    replicates = u.shape[0]
+def run_days(tables, minds, ground, book, tally, dawn, work, days, u):
+    """Days days.day[0] .. of every replicate, block by block: a block of replicates plays all
+    the days before the next block starts, so that its state stays in cache. ``u`` holds each
+    day's (R, columns) matrix of uniforms, one after the other (``days.u_start``)."""
+    replicates = minds.fear.shape[0]
     blocks = (replicates + BLOCK - 1) // BLOCK
     for blk in range(blocks):
         r0, r1 = blk * BLOCK, min((blk + 1) * BLOCK, replicates)
-        _dawn_block(tables.sides, minds, ground, book, dawn, u, r0, r1)
-        for k in range(tables.options.decider.size):
-            if today.decides[k]:
-                _decide_block(tables, dawn, ground, book, work, u, r0, r1, today.day, k,
-                              today.day * blocks + blk)
-        _act_block(tables, minds, ground, book, tally, work, today, u, r0, r1)
+        for d in range(days.day.size):
+            today = Today(days.day[d], days.decides[d],
+                          days.injects[days.inject_start[d]:days.inject_start[d + 1]],
+                          days.new_tally_day[d], days.add_struck[d])
+            start = days.u_start[d]
+            u_day = u[start:start + replicates * days.u_columns[d]].reshape(
+                (replicates, days.u_columns[d]))
+            for r in range(r0, r1):
+                _announce(days, d, book.status, book.made, r)
+            _dawn_block(tables.sides, minds, ground, book, dawn, u_day, r0, r1)
+            for k in range(tables.options.decider.size):
+                if today.decides[k]:
+                    _decide_block(tables, dawn, ground, book, work, u_day, r0, r1, today.day, k,
+                                  today.day * blocks + blk)
+            _act_block(tables, minds, ground, book, tally, work, today, u_day, r0, r1)

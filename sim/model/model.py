@@ -170,6 +170,7 @@ class EscalationModel(mesa.Model):
         self.engine = chosen_engine(engine, self.world.replicates, bool(log_events),
                                      self.spec.days)
         self._compiled: CompiledDays | None = None  # built on the first compiled day
+        self._days_ahead = 0  # days from today on that the compiled kernel has played already
         # stored day by day (the compiled step adds to one day of every replicate at a time)
         self.daily_index = np.zeros((self.spec.days, self.world.replicates)).T
         self.day = 0
@@ -236,10 +237,42 @@ class EscalationModel(mesa.Model):
         """Play one day."""
         if not self.running:
             return
-        w, day = self.world, self.day
-        injects = w.injects_by_day.get(day, [])
-        u = self.ensemble_rng.uniforms(UNIFORMS_PER_CHOICE * len(self._deciders)
-                                       + UNIFORMS_PER_BATCH * (len(injects) + w.n))
+        day = self.day
+        if self._days_ahead:  # played already, with the days before it (run)
+            self._days_ahead -= 1
+        elif self._compiled_today():
+            self._compiled_days().play(day, day + 1)
+        else:
+            self._numpy_step(day)
+        self.day += 1
+        if self.day >= self.spec.days:
+            self.running = False
+        if self.collect_data:
+            self.datacollector.collect(self)
+
+    def run(self) -> EscalationModel:
+        """Play every remaining day; returns the model.
+
+        With the compiled engine and nothing to read between days (no data collection), the
+        kernel plays several days per call, each block of replicates through all of them in
+        turn (the same results, faster); ``step`` then only counts those days off.
+        """
+        while self.running:
+            if not self._days_ahead and not self.collect_data and self._compiled_today():
+                self._days_ahead = self._compiled_days().play(self.day, self.spec.days)
+            self.step()
+        return self
+
+    def uniform_columns(self, day: int) -> int:
+        """How many uniforms each replicate draws on ``day``: three per decider's choice and
+        five per act (every actor's and the day's injects'), whether or not it acts."""
+        injects = self.world.injects_by_day.get(day, [])
+        return (UNIFORMS_PER_CHOICE * len(self._deciders)
+                + UNIFORMS_PER_BATCH * (len(injects) + self.world.n))
+
+    def _numpy_step(self, day: int) -> None:
+        """Today with numpy: the scenario threats dated today, then the rest of the day."""
+        u = self.ensemble_rng.uniforms(self.uniform_columns(day))
         cursor = 0
 
         def take(k: int) -> np.ndarray:
@@ -250,22 +283,17 @@ class EscalationModel(mesa.Model):
         made = self.threats.announce(self.state, day)
         if made.any():
             self._log_threats(day, "threat_made", made)
-        if self._compiled_today():
-            if self._compiled is None:
-                self._compiled = CompiledDays(self)
-            self._compiled.play(day, u)
-        else:
-            self._numpy_day(day, injects, take)
-        self.day += 1
-        if self.day >= self.spec.days:
-            self.running = False
-        if self.collect_data:
-            self.datacollector.collect(self)
+        self._numpy_day(day, self.world.injects_by_day.get(day, []), take)
 
     def _compiled_today(self) -> bool:
         """Whether today can be played by the compiled kernel (nothing it cannot do)."""
         return (self.engine == "compiled" and self.log is None and self.recorder is None
                 and not self._played)
+
+    def _compiled_days(self) -> CompiledDays:
+        if self._compiled is None:
+            self._compiled = CompiledDays(self)
+        return self._compiled
 
     def _numpy_day(self, day: int, injects: list[Inject],
                    take: Callable[[int], np.ndarray]) -> None:
@@ -299,12 +327,6 @@ class EscalationModel(mesa.Model):
                                  np.full(r, mode), source="player"))
         self._played = {}
         return batches
-
-    def run(self) -> EscalationModel:
-        """Play every remaining day; returns the model."""
-        while self.running:
-            self.step()
-        return self
 
     # --- pieces of a day --------------------------------------------------------------------
 

@@ -34,9 +34,13 @@ class ReplicateRNG:
             for b in range(first, last + 1)
         ]
 
-    def uniforms(self, columns: int) -> np.ndarray:
-        """A (count, columns) matrix of U(0, 1) draws; advances every block by a full block."""
-        out = np.empty((self.count, columns))
+    def uniforms(self, columns: int, out: np.ndarray | None = None) -> np.ndarray:
+        """A (count, columns) matrix of U(0, 1) draws (into ``out`` if given, a C-contiguous
+        float64 array of that shape); advances every block by a full block."""
+        if out is None:
+            out = np.empty((self.count, columns))
+        elif out.shape != (self.count, columns) or not out.flags.c_contiguous:
+            raise ValueError(f"out must be a C-contiguous ({self.count}, {columns}) array")
         for b, gen in self._blocks:
             lo = max(self.start - b * BLOCK, 0)
             hi = min(self.start + self.count - b * BLOCK, BLOCK)
