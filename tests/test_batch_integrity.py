@@ -115,15 +115,18 @@ def test_a_second_writer_is_told_the_folder_is_in_use(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "sim.cli", "batch", "june-2025", "--runs", "102400",
                "--seed", "1", "--out", str(out), "--chunk-size", "256", "--workers", "1",
                "--quiet"]
+    # numpy: a run this large would otherwise first compile the fast engine (two minutes)
+    # wherever numba's cache does not hold it yet, and the lock is what is tested here
+    env = {**os.environ, "ESCSIM_ENGINE": "numpy"}
     first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+                             stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + 120
         while not (out / "manifest.json").exists():
             assert first.poll() is None and time.monotonic() < deadline, "the batch never started"
             time.sleep(0.01)
         second = subprocess.run([*command, "--resume"], capture_output=True, text=True,
-                                timeout=120)
+                                timeout=120, env=env)
         assert first.poll() is None, "the first batch ended before the second could try"
     finally:
         os.killpg(first.pid, signal.SIGKILL)

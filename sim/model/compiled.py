@@ -2,9 +2,10 @@
 
 ``EscalationModel`` plays a day either with numpy over all replicates at once (the reference:
 sim/model/rules.py and the modules it names) or with the compiled kernel of sim/model/kernels.py,
-which plays each replicate's day in turn with its state in cache. Both change the same ``State``
-and ``Tally`` arrays, so a run can switch between them from one day to the next; they give the
-same outcomes replicate by replicate (tests/test_model_engines.py).
+which plays a block of replicates at a time with its state in cache (through several days per
+call when the model runs to its end). Both change the same ``State`` and ``Tally`` arrays, so a
+run can switch between them from one day to the next; they give the same outcomes replicate by
+replicate (tests/test_model_engines.py).
 
 The kernel cannot keep the event log, show the separate terms (``escsim explain``), or play a
 player's move; a day that needs any of these is played with numpy. Small runs are played with
@@ -48,7 +49,7 @@ ENGINE_VARIABLE = "ESCSIM_ENGINE"  # overrides "auto" (numpy or compiled), e.g. 
 KERNEL_SOURCE = Path(__file__).with_name("kernels.py")
 # A run played by the compiled kernel draws the uniforms of as many days as fit in this much
 # memory at once, and plays them block of replicates by block, each block all those days
-# before the next (its state then stays in cache): 32 MB is 6 days of 10,000 june-2025
+# before the next (its state then stays in cache): 32 MB is 5 days of 10,000 june-2025
 # replicates.
 UNIFORM_BYTES = 32 * 2**20
 

@@ -1,15 +1,17 @@
-"""The compiled day step: one day of every replicate, one replicate at a time (numba).
+"""The compiled engine: days of every replicate, a block of replicates at a time (numba).
 
 This is the same model as the numpy path (sim/model/rules.py, choice.py, actors/,
-adjudication.py, threats.py, outcomes.py), written as loops over one replicate's state so that
-it stays in cache and no (R, n) temporaries are made. sim/model/compiled.py builds the tables
-it reads from the world, the options and the threat book, and decides when it runs; the numpy
-path remains the reference, and tests/test_model_engines.py runs both on every shipped scenario
-and variant and asserts identical outcomes and final states.
+adjudication.py, threats.py, outcomes.py), written as loops over a block of replicates' state so
+that it stays in cache and no (R, n) temporaries are made. ``run_days`` plays one or several days:
+each block of replicates plays all of them before the next block starts. sim/model/compiled.py
+builds the tables it reads from the world, the options and the threat book, and decides when it
+runs; the numpy path remains the reference, and tests/test_model_engines.py runs both on every
+shipped scenario and variant and asserts identical outcomes and final states.
 
 Arithmetic follows the numpy path operation by operation, so that a replicate's state evolves
-bit for bit as it does there. The one difference is the exponential of the logit choice: numpy
-evaluates it with its vectorised library, numba with the C library, and the two can differ in
+bit for bit as it does there. Two functions differ: the exponential of the logit choice (numpy
+evaluates it with its vectorised library, numba with the C library) and the log1p of grievances
+(``_log1p_row``, fdlibm's logarithm as vectorisable arithmetic); each may differ from numpy's in
 the last bit. A last-bit change in a weight moves a choice only when the replicate's uniform
 falls within about 1e-16 of a boundary; whether it has never happened is what the equality test
 checks.
