@@ -204,7 +204,8 @@ def resolve_parameters(scenario: Scenario, specs: list[ActorSpec], replicates: i
     glob = {n: np.full(replicates, p.default) for n, p in GLOBAL.items()}
     for name, value in scenario.parameters.items():
         glob[name] = np.full(replicates, float(value))
-    traits = {n: np.array([[s.trait(n) for s in specs]] * replicates, dtype=np.float64)
+    traits = {n: np.tile(np.array([s.trait(n) for s in specs], dtype=np.float64),
+                         (replicates, 1))
               for n in PER_ACTOR}
     for name, value in overrides.items():
         base, _, actor = name.partition("__")
