@@ -592,9 +592,7 @@ class CompiledDays:
                            dtype=bool).reshape(len(days), len(m._deciders))
         injects = [[self._inject_index[id(i)] for i in m.world.injects_by_day.get(day, [])]
                    for day in days]
-        made = [[ti for ti, threat in enumerate(m.threats.threats)
-                 if threat.made_day is not None and threat.made_day == day and day > 0]
-                for day in days]
+        made = [m.threats.made_on(day) for day in days]
         recorded = decides.any(axis=1) | np.array([bool(i) for i in injects])
         add_struck = np.zeros(len(days), dtype=bool)
         for d, day in enumerate(days):  # Tally._new_day, day after day

@@ -195,14 +195,19 @@ class ThreatBook:
                 state.threat_status[:, ti] = ThreatStatus.PENDING
                 state.threat_made[:, ti] = threat.made_day
 
+    def made_on(self, day: int) -> list[int]:
+        """The scenario threats dated ``day`` (those dated on or before the first day are in force
+        from the start instead)."""
+        return [ti for ti, threat in enumerate(self.threats)
+                if threat.made_day is not None and threat.made_day == day and day > 0]
+
     def announce(self, state: State, day: int) -> np.ndarray:
         """Scenario threats made today (after the first day) become pending; returns (R, T)."""
         made = np.zeros(state.threat_status.shape, dtype=bool)
-        for ti, threat in enumerate(self.threats):
-            if threat.made_day is not None and threat.made_day == day and day > 0:
-                made[:, ti] = state.threat_status[:, ti] == ThreatStatus.UNMADE
-                state.threat_status[made[:, ti], ti] = ThreatStatus.PENDING
-                state.threat_made[made[:, ti], ti] = day
+        for ti in self.made_on(day):
+            made[:, ti] = state.threat_status[:, ti] == ThreatStatus.UNMADE
+            state.threat_status[made[:, ti], ti] = ThreatStatus.PENDING
+            state.threat_made[made[:, ti], ti] = day
         return made
 
     def make_own(self, state: State, day: int, author: int, target: np.ndarray,
