@@ -262,7 +262,7 @@ class CompiledDays:
             for t in opts.target[opts.action == ACTION_INDEX["threaten"]]:
                 threatened[t, agent.index] = True
         return self.kernels.Sides(
-            threatened=threatened, patron=w.patron.astype(np.int64), militia=w.militias,
+            threat_pairs=np.argwhere(threatened).astype(np.int64).reshape(-1, 2), patron=w.patron.astype(np.int64), militia=w.militias,
             militias=np.flatnonzero(w.militias), decapitators=np.flatnonzero(w.decapitators),
             is_decapitator=w.decapitators,
             governments=np.flatnonzero(is_kind[ActorKind.IRAQI_GOVERNMENT]),
@@ -438,8 +438,11 @@ class CompiledDays:
         ally_start, ally_pairs = _csr([
             [p for p in keys[ally].values() if w.enemies[patron, target[p]]]
             for patron in range(w.n) for ally in w.allies_of(patron)])
+        target_start, targets = _csr([sorted({int(target[p]) for p in keys[a].values()})
+                                      for a in range(w.n)])
         return self.kernels.Pairs(start, action, site, target, forewarned, threat_start,
-                                  threat_list, weight, hit, ally_start, ally_pairs)
+                                  threat_list, weight, hit, ally_start, ally_pairs, target_start,
+                                  targets)
 
     def _threats(self) -> Any:
         m = self.model

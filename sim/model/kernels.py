@@ -108,7 +108,7 @@ class Rule(NamedTuple):
 class Sides(NamedTuple):
     """Who the actors are to each other, and where they stand."""
 
-    threatened: np.ndarray  # (N, N) [t, a]: a decider's option threatens t
+    threat_pairs: np.ndarray  # (pairs, 2) rows (t, a): a decider's option threatens t
     patron: np.ndarray  # (N,) patron's index or -1
     militia: np.ndarray
     militias: np.ndarray  # indices
@@ -260,6 +260,8 @@ class Pairs(NamedTuple):
     threat_hit: np.ndarray  # whom the threat's response would hit
     ally_start: np.ndarray  # per entry of Sides.allies: its acts against its patron's enemies
     ally_pairs: np.ndarray
+    target_start: np.ndarray  # whom actor a's acts hit: targets[target_start[a]:...], distinct
+    targets: np.ndarray
 
 
 class Threats(NamedTuple):
@@ -565,11 +567,10 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
     n = minds.fear.shape[1]
     r1 = r0 + b
     last_attack = ground.last_attack_day[r0:r1]
-    for i in range(b):
-        for t in range(n):
-            for a in range(n):
-                if sides.threatened[t, a]:
-                    dawn.last_attack_day[t, a, i] = last_attack[i, t, a]
+    for j in range(sides.threat_pairs.shape[0]):  # the (t, a) entries a threat's term reads
+        t, a = sides.threat_pairs[j, 0], sides.threat_pairs[j, 1]
+        for i in range(b):
+            dawn.last_attack_day[t, a, i] = last_attack[i, t, a]
     for h in range(n):
         grievance, credibility = minds.grievance[h, r0:r1], minds.credibility[h, r0:r1]
         for t in range(n):
@@ -655,7 +656,8 @@ def _strike_parts(pr, tr, sides, acts, pairs, threats, dawn, work, a, b, day, st
     (The numpy path sums the same terms in another order: a last-bit difference at most.)"""
     patron = sides.patron[a]
     militia = sides.militia[a]
-    for t in range(sides.patron.size):
+    for j in range(pairs.target_start[a], pairs.target_start[a + 1]):  # only whom it can hit
+        t = pairs.targets[j]
         drive, directive, decapitation = work.drive[t], work.directive[t], work.decapitation[t]
         disputes, front = sides.log_disputes[day, a, t], sides.front[day, t]
         enemy = patron >= 0 and sides.enemies[patron, t]
