@@ -425,6 +425,9 @@ class Work(NamedTuple):
     hiding: np.ndarray
     choices: np.ndarray  # (deciders, BLOCK)
     stack: np.ndarray
+    intent_weight: np.ndarray  # (most intents, BLOCK): the first stage's logit weights
+    exponent: np.ndarray  # (BLOCK,) float64 and int64: work space of _exp_row
+    exp_bits: np.ndarray
 
 
 class Today(NamedTuple):
@@ -472,7 +475,8 @@ def work_space(tables: Tables) -> tuple[Dawn, Work]:
                 rows(most[2]), np.zeros(max(most)), rows(tables.sides.allies.size), rows(n),
                 rows(n), rows(n), rows(n), np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK),
                 np.zeros((max(o.decider.size, 1), BLOCK), dtype=np.int64),
-                np.zeros(max(tables.leaves.expr_op.size, 1), dtype=np.bool_))
+                np.zeros(max(tables.leaves.expr_op.size, 1), dtype=np.bool_), rows(most[2]),
+                np.zeros(BLOCK), np.zeros(BLOCK, dtype=np.int64))
     return dawn, work
 
 
@@ -532,12 +536,13 @@ def _log1p_row(values, b, scratch, bits):
     [0, 1e300): negative, infinite or not a number)."""
     unusual = False
     for i in range(b):
-        scratch[i] = 1.0 + values[i]
         unusual = unusual or not (0.0 <= values[i] < 1e300)
     if unusual:
         for i in range(b):
             values[i] = math.log1p(values[i])
         return
+    for i in range(b):  # (kept apart from the reduction above, so that both vectorise)
+        scratch[i] = 1.0 + values[i]
     raw = scratch.view(np.int64)
     for i in range(b):
         bits[i] = (raw[i] & _MANTISSA) | _ONE_BITS  # the mantissa of 1 + x, as a number in [1, 2)
@@ -557,6 +562,38 @@ def _log1p_row(values, b, scratch, bits):
         rounding = (x - (u - 1.0)) / u
         values[i] = k * _LN2_HI - ((half_square - (s * (half_square + r)
                                                     + (k * _LN2_LO + rounding))) - f)
+
+
+# exp(x) as fdlibm's (x = k ln 2 + r, |r| <= ln 2 / 2; exp(r) by a rational approximation;
+# times 2**k built from its bits), likewise written for the compiler to evaluate eight at once:
+# the choice's first stage takes one exp per intent, replicate and day. Within one unit in the
+# last place, as numpy's and the C library's are; below -708 (where the result is subnormal or
+# nil) the C library's.
+_LOG2E = 1.4426950408889634
+_P1, _P2, _P3 = 1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05
+_P4, _P5 = -1.65339022054652515390e-06, 4.13813679705723846039e-08
+_EXP_LOW = -708.0
+
+
+@_inline
+def _exp_row(z, out, b, bits):
+    """out[:b] = exp(z[:b]) for z[:b] <= EXP_CAP (-inf allowed, giving 0)."""
+    for i in range(b):  # (no reduction and no max() in this loop: either stops vectorising)
+        x = z[i] if z[i] > _EXP_LOW else _EXP_LOW
+        k = math.floor(x * _LOG2E + 0.5)
+        hi = x - k * _LN2_HI
+        lo = k * _LN2_LO
+        r = hi - lo
+        t = r * r
+        c = r - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
+        out[i] = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+        bits[i] = (np.int64(k) + 1023) << 52  # 2**k, as the bits of a float64
+    scale = bits.view(np.float64)
+    for i in range(b):
+        out[i] *= scale[i]
+    for i in range(b):
+        if not z[i] > _EXP_LOW:
+            out[i] = math.exp(z[i])
 
 
 @_inline
@@ -962,6 +999,21 @@ def _pick(values, i, lo, hi, count, rationality, uniform, weights):
 
 
 @_inline
+def _pick_weighted(weight, i, count, uniform, cumulative):
+    """choice._pick over ``count`` logit weights already worked out (rows of ``weight``,
+    column i): the first row whose cumulative weight passes uniform * total."""
+    total = 0.0
+    for j in range(count):
+        total += weight[j, i]
+        cumulative[j] = total
+    threshold = uniform * total
+    picked = 0
+    while picked < count and cumulative[picked] <= threshold:
+        picked += 1
+    return min(picked, count - 1)
+
+
+@_inline
 def _stage_max(values, out, first, last, b):
     for i in range(b):
         out[i] = values[first, i]
@@ -990,10 +1042,16 @@ def _choose(tables, work, u, k, r0, b):
         _stage_max(group_value, intent_value[j], options.intent_first_group[i0 + j], last, b)
     column = 3 * k
     draws = u[r0:r0 + b]
+    for j in range(n_intents):  # the first stage's weights, for the whole block at once
+        values = intent_value[j]
+        for i in range(b):
+            z = traits[T_RATIONALITY, a, i] * values[i] if np.isfinite(values[i]) else -np.inf
+            work.exponent[i] = min(z, EXP_CAP)
+        _exp_row(work.exponent, work.intent_weight[j], b, work.exp_bits)
     for i in range(b):
         rationality = traits[T_RATIONALITY, a, i]
-        intent = _pick(intent_value, i, 0, n_intents, n_intents, rationality,
-                       draws[i, column], work.weights)
+        intent = _pick_weighted(work.intent_weight, i, n_intents, draws[i, column],
+                                work.weights)
         option = options.intent_first_option[i0 + intent]
         if options.intent_options[i0 + intent] > 1:
             first = options.intent_first_group[i0 + intent]
