@@ -426,6 +426,7 @@ class Work(NamedTuple):
     choices: np.ndarray  # (deciders, BLOCK)
     stack: np.ndarray
     intent_weight: np.ndarray  # (most intents, BLOCK): the first stage's logit weights
+    term: np.ndarray  # (BLOCK,): one situational term, worked out over the block
     exponent: np.ndarray  # (BLOCK,) float64 and int64: work space of _exp_row
     exp_bits: np.ndarray
 
@@ -476,7 +477,7 @@ def work_space(tables: Tables) -> tuple[Dawn, Work]:
                 rows(n), rows(n), rows(n), np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK),
                 np.zeros((max(o.decider.size, 1), BLOCK), dtype=np.int64),
                 np.zeros(max(tables.leaves.expr_op.size, 1), dtype=np.bool_), rows(most[2]),
-                np.zeros(BLOCK), np.zeros(BLOCK, dtype=np.int64))
+                np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK, dtype=np.int64))
     return dawn, work
 
 
@@ -746,16 +747,19 @@ def _strike_option(pr, tr, acts, codes, options, threats, dawn, book, work, u_ro
 
 
 @_inline
-def _threaten_vector(pr, tr, sides, threats, dawn, u_row, a, t, b, day):
+def _threaten_vector(pr, tr, sides, threats, dawn, work, u_row, a, t, b, day):
     """rules.threaten_terms for a threat against ``t``, added to u_row."""
     disputes, front = sides.log_disputes[day, t, a], sides.front[day, a]
     k = a * sides.patron.size + t
+    moot = work.term  # > 0 where the threat would be moot
     for i in range(b):
-        moot = (day - dawn.last_attack_day[t, a, i]) <= pr[P_WINDOW, i]
-        for j in range(threats.against_start[k], threats.against_start[k + 1]):
-            if dawn.live[threats.against_list[j], i] > 0.0:
-                moot = True
-        if not moot:
+        moot[i] = 1.0 if (day - dawn.last_attack_day[t, a, i]) <= pr[P_WINDOW, i] else 0.0
+    for j in range(threats.against_start[k], threats.against_start[k + 1]):
+        live = dawn.live[threats.against_list[j]]
+        for i in range(b):
+            moot[i] += live[i]
+    for i in range(b):
+        if not moot[i] > 0.0:
             u_row[i] += tr[T_RESOLVE, a, i] * (
                 pr[P_GRIEV, i] * (dawn.log_grievance[t, a, i] + disputes)
                 + pr[P_SOLID, i] * tr[T_SOLIDARITY, t, i] * front)
@@ -866,16 +870,19 @@ def _government_values(pr, tr, threats, codes, dawn, work, a, b):
 
 
 @_inline
-def _toward(values, target, militias, u_row, b):
+def _toward(values, target, militias, u_row, best, b):
     """Add a value toward one actor, or toward the militia it is largest for (no target)."""
-    for i in range(b):
-        if target >= 0:
+    if target >= 0:
+        for i in range(b):
             u_row[i] += values[target, i]
-        else:
-            best = -np.inf
-            for m in militias:
-                best = max(best, values[m, i])
-            u_row[i] += best
+        return
+    for i in range(b):
+        best[i] = -np.inf
+    for m in militias:
+        for i in range(b):
+            best[i] = max(best[i], values[m, i])
+    for i in range(b):
+        u_row[i] += best[i]
 
 
 @_inline
@@ -884,25 +891,31 @@ def _situation_option(pr, tr, sides, threats, dawn, ground, options, work, u_row
     """Add the term of a non-kinetic option (threaten_terms and sim/model/actors/)."""
     t = options.target[o]
     if code == SIT_THREATEN:
-        _threaten_vector(pr, tr, sides, threats, dawn, u_row, a, t, b, day)
+        _threaten_vector(pr, tr, sides, threats, dawn, work, u_row, a, t, b, day)
     elif code == SIT_AIR_DEFENCE or code == SIT_EVACUATE:
         lo, hi = sides.sites_start[a], sides.sites_start[a + 1]
+        total = work.term
         for i in range(b):
-            total = 0.0
-            for k in range(lo, hi):
-                site = sides.sites[k]
-                total += dawn.air_defence[site, i] if code == SIT_AIR_DEFENCE \
-                    else dawn.exposure[site, i]
-            mean = total / (hi - lo)
+            total[i] = 0.0
+        for k in range(lo, hi):  # summed site by site, in the same order for every replicate
+            held = dawn.air_defence[sides.sites[k]] if code == SIT_AIR_DEFENCE \
+                else dawn.exposure[sides.sites[k]]
+            for i in range(b):
+                total[i] += held[i]
+        for i in range(b):
+            mean = total[i] / (hi - lo)
             danger = tr[T_RISK, a, i] * work.level[i]
             u_row[i] += danger * (1.0 - mean) if code == SIT_AIR_DEFENCE else danger * mean
     elif code == SIT_GROUND:
+        reach = work.term
         for i in range(b):
-            reach = -np.inf
-            for d in sides.decapitators:
-                reach = max(reach, dawn.credibility[a, d, i])
-            danger = dawn.fear[a, i] * reach * dawn.tension_factor[i] if sides.decapitators.size \
-                else 0.0
+            reach[i] = -np.inf
+        for d in sides.decapitators:
+            for i in range(b):
+                reach[i] = max(reach[i], dawn.credibility[a, d, i])
+        for i in range(b):
+            danger = dawn.fear[a, i] * reach[i] * dawn.tension_factor[i] \
+                if sides.decapitators.size else 0.0
             value = pr[P_DECAP, i] * danger - tr[T_HIDING_COST, a, i]
             u_row[i] += -np.inf if dawn.hidden[a, i] > 0.0 else value
     elif code == SIT_APPEAL_ISRAEL or code == SIT_APPEAL_US:
@@ -919,19 +932,22 @@ def _situation_option(pr, tr, sides, threats, dawn, ground, options, work, u_row
             u_row[i] += tr[T_VIGILANCE, a, i] * danger[i] * (1.0 - dawn.urged[t, i])
     elif code == SIT_DIRECTIVE:
         value = options.value[o]
+        gain = work.term
         for i in range(b):
-            gain = -np.inf
-            for slot in range(sides.allies_start[a], sides.allies_start[a + 1]):
-                ally = sides.allies[slot]
-                if t < 0 or t == ally:
-                    gain = max(gain, (value - dawn.directive[ally, i]) * work.worth[slot, i])
-            u_row[i] += gain
+            gain[i] = -np.inf
+        for slot in range(sides.allies_start[a], sides.allies_start[a + 1]):
+            ally = sides.allies[slot]
+            if t < 0 or t == ally:
+                for i in range(b):
+                    gain[i] = max(gain[i], (value - dawn.directive[ally, i]) * work.worth[slot, i])
+        for i in range(b):
+            u_row[i] += gain[i]
     elif code == SIT_MEETING:
-        _toward(work.meeting, t, sides.militias, u_row, b)
+        _toward(work.meeting, t, sides.militias, u_row, work.term, b)
     elif code == SIT_BARGAIN:
-        _toward(work.bargain, t, sides.militias, u_row, b)
+        _toward(work.bargain, t, sides.militias, u_row, work.term, b)
     elif code == SIT_REMOVE:
-        _toward(work.removal, t, sides.militias, u_row, b)
+        _toward(work.removal, t, sides.militias, u_row, work.term, b)
 
 
 @_inline
