@@ -10,9 +10,10 @@ shipped scenario and variant and asserts identical outcomes and final states.
 
 Arithmetic follows the numpy path operation by operation, so that a replicate's state evolves
 bit for bit as it does there. Two functions differ: the exponential of the logit choice (numpy
-evaluates it with its vectorised library, numba with the C library) and the log1p of grievances
-(``_log1p_row``, fdlibm's logarithm as vectorisable arithmetic); each may differ from numpy's in
-the last bit. A last-bit change in a weight moves a choice only when the replicate's uniform
+evaluates it with its vectorised library; here ``_exp_row``, fdlibm's exponential as
+vectorisable arithmetic, for the first stage and the C library's for the others) and the log1p
+of grievances (``_log1p_row``, fdlibm's logarithm likewise); each may differ from numpy's in the
+last bit. A last-bit change in a weight moves a choice only when the replicate's uniform
 falls within about 1e-16 of a boundary; whether it has never happened is what the equality test
 checks.
 
