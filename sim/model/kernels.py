@@ -1455,6 +1455,22 @@ def _credibility(rule, threats, minds, r, ti, gain):
 
 
 @_inline
+def _settle(tables, minds, book, r, ti, outcome):
+    """Threat ti honoured or lapsed in replicate r: its status, and everyone's view of its
+    author's credibility. Returns 1 if its author is a militia (counted apart), else 0."""
+    book.status[r, ti] = outcome
+    _credibility(tables.rule, tables.threats, minds, r, ti, outcome == HONOURED)
+    return 1 if tables.threats.by_militia[ti] else 0
+
+
+@_inline
+def _count_settled(tables, tally, r, day, counter, militia_counter, settled, by_militias):
+    """The day's threats honoured (or lapsed), all and those by militias, into the tally."""
+    _count(tally, tables.counting, tables.codes, r, day, counter, settled)
+    _count(tally, tables.counting, tables.codes, r, day, militia_counter, by_militias)
+
+
+@_inline
 def _honour(tables, minds, book, tally, b, r, day):
     """ThreatBook.honour, and the credibility and counts that follow."""
     threats = tables.threats
@@ -1463,14 +1479,10 @@ def _honour(tables, minds, book, tally, b, r, day):
         ti = threats.by_list[k]
         if book.status[r, ti] == OPEN and threats.fulfils[ti, b.action, b.mode] \
                 and b.target == _response_target(threats, book.trigger_actor, r, ti):
-            book.status[r, ti] = HONOURED
-            _credibility(tables.rule, threats, minds, r, ti, True)
             done += 1
-            if threats.by_militia[ti]:
-                militia_done += 1
-    _count(tally, tables.counting, tables.codes, r, day, tables.codes.c_honoured, done)
-    _count(tally, tables.counting, tables.codes, r, day, tables.codes.c_militia_honoured,
-           militia_done)
+            militia_done += _settle(tables, minds, book, r, ti, HONOURED)
+    _count_settled(tables, tally, r, day, tables.codes.c_honoured,
+                   tables.codes.c_militia_honoured, done, militia_done)
 
 
 @_inline
@@ -1558,14 +1570,10 @@ def _lapse_threats(tables, minds, book, tally, r, day):
         deadline = threats.deadline[ti] if threats.deadline[ti] \
             else tables.rule.params[r, P_DEADLINE]
         if day - book.day[r, ti] >= deadline:
-            book.status[r, ti] = LAPSED
-            _credibility(tables.rule, threats, minds, r, ti, False)
             lapsed += 1
-            if threats.by_militia[ti]:
-                militia_lapsed += 1
-    _count(tally, tables.counting, tables.codes, r, day, tables.codes.c_lapsed, lapsed)
-    _count(tally, tables.counting, tables.codes, r, day, tables.codes.c_militia_lapsed,
-           militia_lapsed)
+            militia_lapsed += _settle(tables, minds, book, r, ti, LAPSED)
+    _count_settled(tables, tally, r, day, tables.codes.c_lapsed, tables.codes.c_militia_lapsed,
+                   lapsed, militia_lapsed)
 
 
 @_inline
