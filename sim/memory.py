@@ -19,8 +19,8 @@ runs of 8 to 100 actors, 1 to 8,192 replicates, 60 to 600 days):
 - with the event log, ``BYTES_PER_EVENT`` per event, at most one action per actor and day, one
   per scripted inject and four per threat (made, triggered, honoured or lapsed);
 
-times ``SAFETY``; plus, per model, the uniforms the compiled engine draws for several days at
-once (at most ``sim.model.compiled.UNIFORM_BYTES``, or all the days' draws if fewer); plus
+times ``SAFETY``; plus, per model, the buffer of a day's uniforms the compiled engine keeps
+(drawn into it block by block; counted as if every inject fell on one day); plus
 ``PROCESS_BYTES`` for each process (interpreter and libraries).
 
 The memory escsim allows itself is half of the machine's (or of its container's limit), or
@@ -84,16 +84,13 @@ class ModelSize:
 
     def model_bytes(self, replicates: int, events: bool = False) -> int:
         """Upper bound of the memory of a model of ``replicates`` replicates."""
-        return replicates * self.replicate_bytes(events) + self.days_of_draws_bytes(replicates)
+        return replicates * (self.replicate_bytes(events) + self.day_of_draws_bytes())
 
-    def days_of_draws_bytes(self, replicates: int) -> int:
-        """The compiled engine's buffer of several days' uniforms (sim/model/compiled.py):
-        eight per actor and day (a choice's three, an act's five) and five per inject."""
-        from sim.model.compiled import UNIFORM_BYTES
-
-        every_day = 8 * replicates * (UNIFORMS_PER_ACTOR * self.actors * self.days
-                                      + UNIFORMS_PER_INJECT * self.injects)
-        return min(every_day, UNIFORM_BYTES)
+    def day_of_draws_bytes(self) -> int:
+        """Per replicate, the compiled engine's buffer of a day's uniforms
+        (sim/model/compiled.py): eight per actor (a choice's three, an act's five) and five
+        per inject, as if every inject fell on the same day."""
+        return 8 * (UNIFORMS_PER_ACTOR * self.actors + UNIFORMS_PER_INJECT * self.injects)
 
 
 def estimate_bytes(actors: int, replicates: int, days: int, threats: int = 0,
@@ -165,15 +162,7 @@ def worker_bytes(workers: int) -> int:
 
 def fitting_replicates(size: ModelSize, events: bool = False, workers: int = 1) -> int:
     """The most replicates one model may hold, with ``workers`` models side by side."""
-    each = worker_bytes(workers)
-    lo, hi = 0, each // size.replicate_bytes(events)
-    while lo < hi:  # model_bytes grows with the replicates: the largest that fits
-        mid = (lo + hi + 1) // 2
-        if size.model_bytes(mid, events) <= each:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    return worker_bytes(workers) // size.model_bytes(1, events)
 
 
 def _describe(size: ModelSize, replicates: int) -> str:

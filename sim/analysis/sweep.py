@@ -37,9 +37,10 @@ Point = Mapping[str, float]
 class SharedUniforms:
     """The model's source of uniforms, tiled so that K points share M replicates' numbers.
 
-    It stands in for ``sim.model.rng.ReplicateRNG`` (same ``uniforms(columns)`` method): each
-    call draws the (M, columns) matrix of replicates ``start .. start + M - 1`` and repeats it
-    for every point.
+    It stands in for ``sim.model.rng.ReplicateRNG`` (the same methods): each call draws the
+    (M, columns) matrix of replicates ``start .. start + M - 1`` and repeats it for every point;
+    the compiled engine, which computes the numbers itself, reads every point's rows from the
+    same streams.
     """
 
     def __init__(self, seed: int, replicates: int, points: int, start: int = 0):
@@ -54,6 +55,17 @@ class SharedUniforms:
             return np.tile(shared, (self.points, 1))
         out.reshape(self.points, *shared.shape)[:] = shared
         return out
+
+    def stream_states(self) -> np.ndarray:
+        return self._source.stream_states()
+
+    def stream_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """As ReplicateRNG's, for every point's replicates in turn."""
+        stream, row = self._source.stream_rows()
+        return np.tile(stream, self.points), np.tile(row, self.points)
+
+    def skip(self, columns: int) -> None:
+        self._source.skip(columns)
 
 
 def stacked_overrides(points: Sequence[Point], replicates: int) -> dict[str, np.ndarray]:

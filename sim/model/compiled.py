@@ -29,6 +29,7 @@ from sim.model.actions import (ACTION_INDEX, ACTIONS, CATALOGUE, HARMFUL, INJURE
                                MATERIAL_HARM)
 from sim.model.choice import _in_runs
 from sim.model.kinds import ActorKind, ClaimMode
+from sim.model.rng import BLOCK as RNG_BLOCK
 from sim.model.state import decay_factor
 from sim.scenario.schema import Inject
 
@@ -47,11 +48,6 @@ COMPILED_MIN_REPLICATES = 500
 COMPILE_PAYS_REPLICATE_DAYS = 3_000_000
 ENGINE_VARIABLE = "ESCSIM_ENGINE"  # overrides "auto" (numpy or compiled), e.g. for benchmarks
 KERNEL_SOURCE = Path(__file__).with_name("kernels.py")
-# A run played by the compiled kernel draws the uniforms of as many days as fit in this much
-# memory at once, and plays them block of replicates by block, each block all those days
-# before the next (its state then stays in cache): 32 MB is 5 days of 10,000 june-2025
-# replicates.
-UNIFORM_BYTES = 32 * 2**20
 
 
 def chosen_engine(engine: str, replicates: int, log_events: bool, days: int = 0) -> str:
@@ -556,24 +552,19 @@ class CompiledDays:
     # --- playing a day ---------------------------------------------------------------------
 
     def play(self, first: int, last: int) -> int:
-        """Play days ``first`` .. ``last - 1`` (fewer if their uniforms would not fit in
-        ``UNIFORM_BYTES``; at least one) and return how many were played. Each day is played as
-        the numpy path plays it, from the scenario threats it makes on, with the uniforms the
-        model would draw for it, in the same order."""
+        """Play days ``first`` .. ``last - 1`` and return how many were played. Each day is
+        played as the numpy path plays it, from the scenario threats it makes on, with the
+        uniforms the model would draw for it (the kernel computes them: sim/model/rng.py's
+        numbers, from the streams' states)."""
         k = self.kernels
         m = self.model
         s, t = m.state, m.tally
         r = m.world.replicates
-        columns = [m.uniform_columns(day) for day in range(first, last)]
-        cumulative = np.cumsum(columns) * r
-        count = max(1, int(np.searchsorted(cumulative, UNIFORM_BYTES // 8, side="right")))
-        u = _uniform_buffer(int(cumulative[count - 1]))
-        u_start = np.concatenate([[0], cumulative[:count - 1]]).astype(np.int64)
-        for d in range(count):  # drawn day by day, as the model's own step draws them
-            m.ensemble_rng.uniforms(columns[d], out=u[u_start[d]:u_start[d] + r * columns[d]]
-                                    .reshape(r, columns[d]))
-        days = self._days(range(first, first + count), u_start,
-                          np.array(columns[:count], dtype=np.int64))
+        columns = np.array([m.uniform_columns(day) for day in range(first, last)], np.int64)
+        u_base = np.concatenate([[0], np.cumsum(columns)[:-1]]).astype(np.int64) * RNG_BLOCK
+        source = m.ensemble_rng
+        streams = k.Streams(source.stream_states(), *source.stream_rows())
+        days = self._days(range(first, last), u_base, columns)
         minds = k.Minds(s.grievance, s.credibility, s.fear, s.directive, s.pressure, s.urged,
                         s.stake, s.tension, s.hidden)
         ground = k.Ground(s.air_defence, s.exposure, s.ceasefire, s.last_attack_day)
@@ -582,10 +573,12 @@ class CompiledDays:
         tally = k.Tally(t.totals, t.windows, t.dated_counts, t.first_attack_day,
                         t.first_retaliation_day, t.max_free_rung, t.daily_attacks,
                         t.state_strike_days, t._struck_today, m.daily_index.T)
-        k.run_days(self.tables, minds, ground, book, tally, self.dawn, self.work, days, u)
-        return count
+        k.run_days(self.tables, minds, ground, book, tally, self.dawn, self.work, days, streams,
+                   _uniform_buffer(r * int(columns.max())))
+        source.skip(int(columns.sum()))
+        return last - first
 
-    def _days(self, days: range, u_start: np.ndarray, u_columns: np.ndarray) -> Any:
+    def _days(self, days: range, u_base: np.ndarray, u_columns: np.ndarray) -> Any:
         """The kernel's table of ``days``: who decides, the injects, the tally's new days and
         the scenario threats made on each (as Tally and ThreatBook.announce would see them)."""
         m = self.model
@@ -606,16 +599,15 @@ class CompiledDays:
         made_start, made_list = _csr(made)
         return self.kernels.Days(np.array(days, dtype=np.int64), decides, inject_start,
                                  inject_list, recorded, add_struck, made_start, made_list,
-                                 u_start, u_columns)
+                                 u_base, u_columns)
 
 
 _buffers = threading.local()
 
 
 def _uniform_buffer(size: int) -> np.ndarray:
-    """``size`` float64 of this thread's buffer for the days' uniforms, kept from one model to
-    the next (a batch worker runs many): writing to fresh memory costs a page fault per page,
-    several milliseconds per 32 MB here."""
+    """``size`` float64 of this thread's buffer for a day's uniforms, kept from one model to
+    the next (a batch worker runs many): writing to fresh memory costs a page fault per page."""
     buffer = getattr(_buffers, "uniforms", None)
     if buffer is None or buffer.size < size:
         buffer = _buffers.uniforms = np.empty(size)

@@ -28,7 +28,9 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from sim.model.parameters import GLOBAL
 
@@ -452,8 +454,18 @@ class Days(NamedTuple):
     add_struck: np.ndarray
     made_start: np.ndarray  # the scenario threats made on day d, likewise
     made: np.ndarray
-    u_start: np.ndarray  # day d's (R, u_columns[d]) uniforms begin at u_start[d]
-    u_columns: np.ndarray
+    u_base: np.ndarray  # steps each random stream takes before day d's draws (from days.day[0])
+    u_columns: np.ndarray  # how many uniforms each replicate draws on day d
+
+
+class Streams(NamedTuple):
+    """Where each replicate's uniforms come from (sim/model/rng.py): replicate r's row of a day
+    is row ``row_index[r]`` of the (rows, columns) matrix stream ``row_stream[r]`` draws that day,
+    row after row; ``state`` is each stream's PCG64 state before the call's first day."""
+
+    state: np.ndarray  # (streams, 4) uint64: the state's high and low halves, the increment's
+    row_stream: np.ndarray  # (R,)
+    row_index: np.ndarray  # (R,)
 
 
 def work_space(tables: Tables) -> tuple[Dawn, Work]:
@@ -480,6 +492,143 @@ def work_space(tables: Tables) -> tuple[Dawn, Work]:
                 np.zeros(max(tables.leaves.expr_op.size, 1), dtype=np.bool_), rows(most[2]),
                 np.zeros(BLOCK), np.zeros(BLOCK), np.zeros(BLOCK, dtype=np.int64))
     return dawn, work
+
+
+# --- the uniforms (numpy's PCG64, computed here) ------------------------------------------------
+#
+# Each block draws its replicates' uniforms where it uses them, a day at a time: the same
+# numbers ``Generator(PCG64(...)).random`` gives sim/model/rng.py, since the reproducibility
+# scheme fixes them. (Drawn beforehand by numpy for every replicate, they went through memory
+# twice, and numpy's generator, called through a function pointer per number, cost more than
+# the numbers themselves.) PCG64 (O'Neill 2014, numpy's default bit generator) is a 128-bit
+# linear congruential state s <- s * M + inc (mod 2**128); each step gives the 64-bit XOR of the
+# state's halves rotated right by its top six bits, and ``random()`` its top 53 bits over 2**53.
+# numba has no 128-bit integers: states are (high, low) 64-bit halves, and the 128-bit multiply
+# is one LLVM instruction (``_mul_add``). Jumping ahead is Brown's (1994) method, as numpy's
+# ``PCG64.advance``.
+
+PCG_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
+_PCG_HIGH, _PCG_LOW = np.uint64(PCG_MULTIPLIER >> 64), np.uint64(PCG_MULTIPLIER & (2**64 - 1))
+PCG_CHAINS = 4  # streams stepped side by side: each step waits on the last, so interleave them
+
+
+@intrinsic
+def _mul_add(typingctx, a_high, a_low, b_high, b_low, c_high, c_low):  # noqa: ARG001
+    """(high, low) of a * b + c mod 2**128, each given as its two 64-bit halves."""
+    u64 = types.uint64
+    signature = types.UniTuple(u64, 2)(u64, u64, u64, u64, u64, u64)
+
+    def codegen(context, builder, sig, args):  # noqa: ARG001
+        wide = ir.IntType(128)
+
+        def join(high, low):
+            return builder.or_(builder.shl(builder.zext(high, wide), ir.Constant(wide, 64)),
+                               builder.zext(low, wide))
+
+        result = builder.add(builder.mul(join(args[0], args[1]), join(args[2], args[3])),
+                             join(args[4], args[5]))
+        high = builder.trunc(builder.lshr(result, ir.Constant(wide, 64)), ir.IntType(64))
+        return context.make_tuple(builder, sig.return_type,
+                                  (high, builder.trunc(result, ir.IntType(64))))
+
+    return signature, codegen
+
+
+@_inline
+def _pcg_step(high, low, inc_high, inc_low):
+    return _mul_add(high, low, _PCG_HIGH, _PCG_LOW, inc_high, inc_low)
+
+
+@_inline
+def _pcg_double(high, low):
+    """``random()``'s number from the state just stepped to."""
+    folded = high ^ low
+    turn = high >> np.uint64(58)
+    out = (folded >> turn) | (folded << ((np.uint64(64) - turn) & np.uint64(63)))
+    return np.float64(out >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@_inline
+def _pcg_advance(state, delta):
+    """(high, low) of the state in ``state`` (a row of Streams.state) ``delta`` steps on: the
+    affine map s -> s * M + inc composed delta times, by squaring."""
+    one, zero = np.uint64(1), np.uint64(0)
+    acc_mult_high, acc_mult_low, acc_plus_high, acc_plus_low = zero, one, zero, zero
+    mult_high, mult_low, plus_high, plus_low = _PCG_HIGH, _PCG_LOW, state[2], state[3]
+    left = np.uint64(delta)
+    while left > zero:
+        if left & one:
+            acc_mult_high, acc_mult_low = _mul_add(acc_mult_high, acc_mult_low, mult_high,
+                                                   mult_low, zero, zero)
+            acc_plus_high, acc_plus_low = _mul_add(acc_plus_high, acc_plus_low, mult_high,
+                                                   mult_low, plus_high, plus_low)
+        next_high, next_low = _mul_add(mult_high, mult_low, zero, one, zero, one)  # M + 1
+        plus_high, plus_low = _mul_add(next_high, next_low, plus_high, plus_low, zero, zero)
+        mult_high, mult_low = _mul_add(mult_high, mult_low, mult_high, mult_low, zero, zero)
+        left >>= one
+    return _mul_add(acc_mult_high, acc_mult_low, state[0], state[1], acc_plus_high,
+                    acc_plus_low)
+
+
+@_inline
+def _stream_run(streams, r, r1):
+    """How many rows from r on (before r1) continue one stream's matrix row after row."""
+    q, j = streams.row_stream[r], streams.row_index[r]
+    run = 1
+    while r + run < r1 and streams.row_stream[r + run] == q \
+            and streams.row_index[r + run] == j + run:
+        run += 1
+    return run
+
+
+@_inline
+def _draw_rows(streams, u, r, rows, base, columns):
+    """u[r:r + rows] = the day's numbers of those rows, which continue one stream."""
+    state = streams.state[streams.row_stream[r]]
+    high, low = _pcg_advance(state, base + streams.row_index[r] * columns)
+    for row in range(r, r + rows):
+        for c in range(columns):
+            high, low = _pcg_step(high, low, state[2], state[3])
+            u[row, c] = _pcg_double(high, low)
+
+
+@_inline
+def _draw_chains(streams, u, r, rows, base, columns):
+    """As _draw_rows for rows a multiple of PCG_CHAINS, a quarter of them per chain."""
+    state = streams.state[streams.row_stream[r]]
+    inc_high, inc_low = state[2], state[3]
+    share = rows // PCG_CHAINS
+    first = base + streams.row_index[r] * columns
+    a_high, a_low = _pcg_advance(state, first)
+    b_high, b_low = _pcg_advance(state, first + share * columns)
+    c_high, c_low = _pcg_advance(state, first + 2 * share * columns)
+    d_high, d_low = _pcg_advance(state, first + 3 * share * columns)
+    for m in range(share):
+        row_a, row_b = u[r + m], u[r + share + m]
+        row_c, row_d = u[r + 2 * share + m], u[r + 3 * share + m]
+        for c in range(columns):
+            a_high, a_low = _pcg_step(a_high, a_low, inc_high, inc_low)
+            b_high, b_low = _pcg_step(b_high, b_low, inc_high, inc_low)
+            c_high, c_low = _pcg_step(c_high, c_low, inc_high, inc_low)
+            d_high, d_low = _pcg_step(d_high, d_low, inc_high, inc_low)
+            row_a[c] = _pcg_double(a_high, a_low)
+            row_b[c] = _pcg_double(b_high, b_low)
+            row_c[c] = _pcg_double(c_high, c_low)
+            row_d[c] = _pcg_double(d_high, d_low)
+
+
+@_jit
+def draw_block(streams, u, r0, r1, base, columns):
+    """u[r0:r1] = the uniforms of replicates r0 .. r1 - 1 on a day whose draws start ``base``
+    steps into every stream: the rows sim/model/rng.py's ReplicateRNG.uniforms gives them."""
+    r = r0
+    while r < r1:
+        rows = _stream_run(streams, r, r1)
+        if rows >= PCG_CHAINS * 4 and rows % PCG_CHAINS == 0:
+            _draw_chains(streams, u, r, rows, base, columns)
+        else:
+            _draw_rows(streams, u, r, rows, base, columns)
+        r += rows
 
 
 # --- the decision rule (sim/model/rules.py and the actors' situational terms) -----------------
@@ -1092,22 +1241,8 @@ def _decide_block(tables, dawn, ground, book, work, u, r0, r1, day, k, stamp):
 
 
 @_jit
-def _dawn_block(sides, minds, ground, book, dawn, u, r0, r1):
+def _dawn_block(sides, minds, ground, book, dawn, r0, r1):
     _load_dawn(sides, minds, ground, book, dawn, r0, r1 - r0)
-    _touch(u[r0:r1], dawn.log_scratch)
-
-
-@_inline
-def _touch(rows, sink):
-    """Read one number in every cache line of the block's uniforms, before they are needed:
-    they were drawn for all replicates and several days at once and have left the cache, and
-    loads issued back to back wait for memory together rather than one after another (the
-    sum goes to scratch space only so that the reads are kept)."""
-    total = 0.0
-    for i in range(rows.shape[0]):
-        for column in range(0, rows.shape[1], 8):
-            total += rows[i, column]
-    sink[0] = total
 
 
 # --- adjudication (sim/model/adjudication.py) -------------------------------------------------
@@ -1653,10 +1788,10 @@ def _announce(days, d, status, made, r):
 
 
 @_jit
-def run_days(tables, minds, ground, book, tally, dawn, work, days, u):
+def run_days(tables, minds, ground, book, tally, dawn, work, days, streams, u):
     """Days days.day[0] .. of every replicate, block by block: a block of replicates plays all
-    the days before the next block starts, so that its state stays in cache. ``u`` holds each
-    day's (R, columns) matrix of uniforms, one after the other (``days.u_start``)."""
+    the days before the next block starts, so that its state stays in cache. Each day the block
+    draws its uniforms from ``streams`` into its rows of ``u`` (R * most columns, work space)."""
     replicates = minds.fear.shape[0]
     blocks = (replicates + BLOCK - 1) // BLOCK
     for blk in range(blocks):
@@ -1665,12 +1800,11 @@ def run_days(tables, minds, ground, book, tally, dawn, work, days, u):
             today = Today(days.day[d], days.decides[d],
                           days.injects[days.inject_start[d]:days.inject_start[d + 1]],
                           days.new_tally_day[d], days.add_struck[d])
-            start = days.u_start[d]
-            u_day = u[start:start + replicates * days.u_columns[d]].reshape(
-                (replicates, days.u_columns[d]))
+            u_day = u[:replicates * days.u_columns[d]].reshape((replicates, days.u_columns[d]))
+            draw_block(streams, u_day, r0, r1, days.u_base[d], days.u_columns[d])
             for r in range(r0, r1):
                 _announce(days, d, book.status, book.made, r)
-            _dawn_block(tables.sides, minds, ground, book, dawn, u_day, r0, r1)
+            _dawn_block(tables.sides, minds, ground, book, dawn, r0, r1)
             for k in range(tables.options.decider.size):
                 if today.decides[k]:
                     _decide_block(tables, dawn, ground, book, work, u_day, r0, r1, today.day, k,

@@ -254,8 +254,8 @@ class EscalationModel(mesa.Model):
         """Play every remaining day; returns the model.
 
         With the compiled engine and nothing to read between days (no data collection), the
-        kernel plays several days per call, each block of replicates through all of them in
-        turn (the same results, faster); ``step`` then only counts those days off.
+        kernel plays every remaining day in one call, each block of replicates through all of
+        them in turn (the same results, faster); ``step`` then only counts those days off.
         """
         while self.running:
             if not self._days_ahead and not self.collect_data and self._compiled_today():

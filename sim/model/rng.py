@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 BLOCK = 256
+_LOW_BITS = 2**64 - 1
 
 
 class ReplicateRNG:
@@ -50,6 +51,29 @@ class ReplicateRNG:
             else:
                 rows[:] = gen.random((BLOCK, columns))[lo:hi]
         return out
+
+    # --- for code that computes the same numbers itself (sim/model/kernels.py) --------------
+
+    def stream_states(self) -> np.ndarray:
+        """Each block's PCG64 state as a (blocks, 4) uint64 table: the state's high and low
+        64 bits, then the increment's."""
+        table = np.empty((len(self._blocks), 4), dtype=np.uint64)
+        for q, (_, gen) in enumerate(self._blocks):
+            held = gen.bit_generator.state["state"]
+            state, inc = held["state"], held["inc"]
+            table[q] = (state >> 64, state & _LOW_BITS, inc >> 64, inc & _LOW_BITS)
+        return table
+
+    def stream_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """For each replicate held, which block's stream (a row of ``stream_states``) its
+        numbers come from and its row in that block's (BLOCK, columns) matrix of a day."""
+        replicate = np.arange(self.start, self.start + self.count)
+        return replicate // BLOCK - self._blocks[0][0], replicate % BLOCK
+
+    def skip(self, columns: int) -> None:
+        """Advance every block as ``uniforms(columns)`` would, without drawing."""
+        for _, gen in self._blocks:
+            gen.bit_generator.advance(BLOCK * columns)
 
 
 def poisson_from_uniform(lam: np.ndarray, u: np.ndarray, max_k: int = 60) -> np.ndarray:
