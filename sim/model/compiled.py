@@ -2,8 +2,8 @@
 
 ``EscalationModel`` plays a day either with numpy over all replicates at once (the reference:
 sim/model/rules.py and the modules it names) or with the compiled kernel of sim/model/kernels.py,
-which plays a block of replicates at a time with its state in cache (through several days per
-call when the model runs to its end). Both change the same ``State`` and ``Tally`` arrays, so a
+which plays a block of replicates at a time with its state in cache (through every remaining day
+in one call when the model runs to its end). Both change the same ``State`` and ``Tally`` arrays, so a
 run can switch between them from one day to the next; they give the same outcomes replicate by
 replicate (tests/test_model_engines.py).
 

@@ -3,7 +3,8 @@
 This is the same model as the numpy path (sim/model/rules.py, choice.py, actors/,
 adjudication.py, threats.py, outcomes.py), written as loops over a block of replicates' state so
 that it stays in cache and no (R, n) temporaries are made. ``run_days`` plays one or several days:
-each block of replicates plays all of them before the next block starts. sim/model/compiled.py
+each block of replicates plays all of them before the next block starts, drawing its uniforms
+as it goes (numpy's PCG64, computed here). sim/model/compiled.py
 builds the tables it reads from the world, the options and the threat book, and decides when it
 runs; the numpy path remains the reference, and tests/test_model_engines.py runs both on every
 shipped scenario and variant and asserts identical outcomes and final states.
@@ -384,7 +385,8 @@ class Tally(NamedTuple):
 class Dawn(NamedTuple):
     """A block's state at dawn, replicate index last (``i`` for replicate r0 + i)."""
 
-    log_grievance: np.ndarray  # (N, N, BLOCK)
+    log_grievance: np.ndarray  # (N, N, BLOCK): read through _log_grievance
+    unlogged: np.ndarray  # (N, N) bool: the row still holds grievances, not yet their log1p
     credibility: np.ndarray  # (N, N, BLOCK)
     fear: np.ndarray  # (N, BLOCK), and so on
     directive: np.ndarray
@@ -479,7 +481,8 @@ def work_space(tables: Tables) -> tuple[Dawn, Work]:
     def rows(count: int) -> np.ndarray:
         return np.zeros((max(count, 1), BLOCK))
 
-    dawn = Dawn(np.zeros((n, n, BLOCK)), np.zeros((n, n, BLOCK)), rows(n), rows(n), rows(n),
+    dawn = Dawn(np.zeros((n, n, BLOCK)), np.zeros((n, n), dtype=np.bool_),
+                np.zeros((n, n, BLOCK)), rows(n), rows(n), rows(n),
                 rows(n), rows(n), rows(n), np.zeros(BLOCK), rows(sites), rows(sites),
                 rows(n_threats), rows(n_threats), np.zeros(max(n_threats, 1), dtype=np.bool_),
                 np.zeros((n, n, BLOCK), dtype=np.int64), np.zeros(BLOCK),
@@ -768,8 +771,7 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
                 lg[i] = grievance[i, t]
                 held = held or lg[i] != 0.0
                 cred[i] = credibility[i, t]
-            if held:  # most rows are nil throughout, and log1p(0) is 0
-                _log1p_row(lg, b, dawn.log_scratch, dawn.log_bits)
+            dawn.unlogged[h, t] = held  # most rows are nil throughout, and log1p(0) is 0
     fear, directive, pressure = minds.fear[r0:r1], minds.directive[r0:r1], minds.pressure[r0:r1]
     urged, stake, hidden = minds.urged[r0:r1], minds.stake[r0:r1], minds.hidden[r0:r1]
     for h in range(n):
@@ -796,6 +798,17 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
             dawn.open[ti, i] = 1.0 if status[i, ti] == OPEN else 0.0
             if status[i, ti] == OPEN:
                 dawn.open_anywhere[ti] = True
+
+
+@_inline
+def _log_grievance(dawn, h, t, b):
+    """log1p of h's grievance against t over the block: worked out when first read on the day
+    (of the rows that hold a grievance, the day's decisions read only some)."""
+    row = dawn.log_grievance[h, t]
+    if dawn.unlogged[h, t]:
+        _log1p_row(row, b, dawn.log_scratch, dawn.log_bits)
+        dawn.unlogged[h, t] = False
+    return row
 
 
 @_inline
@@ -850,8 +863,9 @@ def _strike_parts(pr, tr, sides, acts, pairs, threats, dawn, work, a, b, day, st
         disputes, front = sides.log_disputes[day, a, t], sides.front[day, t]
         enemy = patron >= 0 and sides.enemies[patron, t]
         decapitator = militia and sides.is_decapitator[t]
+        harmed = _log_grievance(dawn, a, t, b)
         for i in range(b):
-            drive[i] = pr[P_GRIEV, i] * (dawn.log_grievance[a, t, i] + disputes) \
+            drive[i] = pr[P_GRIEV, i] * (harmed[i] + disputes) \
                 + pr[P_SOLID, i] * tr[T_SOLIDARITY, a, i] * front
             directive[i] = pr[P_DIRECT, i] * dawn.directive[a, i] if enemy else 0.0
             decapitation[i] = pr[P_DECAP, i] * dawn.fear[a, i] * dawn.credibility[a, t, i] \
@@ -908,10 +922,11 @@ def _threaten_vector(pr, tr, sides, threats, dawn, work, u_row, a, t, b, day):
         live = dawn.live[threats.against_list[j]]
         for i in range(b):
             moot[i] += live[i]
+    harmed = _log_grievance(dawn, t, a, b)
     for i in range(b):
         if not moot[i] > 0.0:
             u_row[i] += tr[T_RESOLVE, a, i] * (
-                pr[P_GRIEV, i] * (dawn.log_grievance[t, a, i] + disputes)
+                pr[P_GRIEV, i] * (harmed[i] + disputes)
                 + pr[P_SOLID, i] * tr[T_SOLIDARITY, t, i] * front)
 
 
@@ -938,8 +953,9 @@ def _hostility(sides, threats, dawn, out, actor, b):
     for i in range(b):
         out[i] = -np.inf if sides.militias.size else 0.0
     for m in sides.militias:
+        harmed = _log_grievance(dawn, actor, m, b)
         for i in range(b):
-            out[i] = max(out[i], dawn.log_grievance[actor, m, i])
+            out[i] = max(out[i], harmed[i])
     if sides.militias.size:
         _open_count(threats, dawn, out, b, actor, -1, False, True)
 
@@ -950,8 +966,9 @@ def _danger_from_militias(sides, threats, dawn, out, actor, b):
     for i in range(b):
         out[i] = -np.inf
     for m in sides.militias:
+        harmed = _log_grievance(dawn, m, actor, b)
         for i in range(b):
-            out[i] = max(out[i], dawn.log_grievance[m, actor, i])
+            out[i] = max(out[i], harmed[i])
     for i in range(b):
         out[i] = dawn.tension_factor[i] + out[i] if sides.militias.size else 0.0
     if sides.militias.size:
@@ -983,8 +1000,9 @@ def _ally_values(pr, tr, sides, acts, pairs, threats, dawn, work, patron, b, day
                         * severity
             disputes, front = sides.log_disputes[day, patron, t], sides.front[day, t]
             through, on_ally = work.through[pair], work.e_ret[pair]
+            harmed = _log_grievance(dawn, patron, t, b)
             for i in range(b):
-                drive = pr[P_GRIEV, i] * (dawn.log_grievance[patron, t, i] + disputes) \
+                drive = pr[P_GRIEV, i] * (harmed[i] + disputes) \
                     + pr[P_SOLID, i] * tr[T_SOLIDARITY, patron, i] * front
                 risk = pr[P_RETAL, i] * tr[T_RISK, patron, i] \
                     * (tr[T_RESERVE, patron, i] * on_ally[i] + on_patron[i])
@@ -1008,8 +1026,9 @@ def _government_values(pr, tr, threats, codes, dawn, work, a, b):
     harm = codes.removal_harm
     for t in range(n):
         meeting, bargain, removal = work.meeting[t], work.bargain[t], work.removal[t]
+        grievance = _log_grievance(dawn, a, t, b)
         for i in range(b):
-            harmed = dawn.log_grievance[a, t, i]
+            harmed = grievance[i]
             drive = tr[T_VIGILANCE, a, i] * (dawn.tension_factor[i] + live[t, i] + harmed) \
                 * (1.0 + dawn.urged[a, i])
             provoke = pr[P_RETAL, i] * tr[T_RISK, a, i] * (harm / (harm + pr[P_PROVOKE, i])) \
