@@ -573,7 +573,8 @@ class CompiledDays:
         tally = k.Tally(t.totals, t.windows, t.dated_counts, t.first_attack_day,
                         t.first_retaliation_day, t.max_free_rung, t.daily_attacks,
                         t.state_strike_days, t._struck_today, m.daily_index.T)
-        k.run_days(self.tables, minds, ground, book, tally, self.dawn, self.work, days, streams,
+        dawn = self.dawn._replace(grievance_source=s.grievance, credibility_source=s.credibility)
+        k.run_days(self.tables, minds, ground, book, tally, dawn, self.work, days, streams,
                    _uniform_buffer(r * int(columns.max())))
         source.skip(int(columns.sum()))
         return last - first

@@ -385,9 +385,16 @@ class Tally(NamedTuple):
 class Dawn(NamedTuple):
     """A block's state at dawn, replicate index last (``i`` for replicate r0 + i)."""
 
-    log_grievance: np.ndarray  # (N, N, BLOCK): read through _log_grievance
-    unlogged: np.ndarray  # (N, N) bool: the row still holds grievances, not yet their log1p
+    # Of grievance and credibility, a day's decisions read only some (holder, target) rows: a
+    # row is copied (and its log1p worked out) when first read, by _log_grievance and
+    # _credibility_row, from the state's own arrays (CompiledDays.play sets them here).
+    grievance_source: np.ndarray  # (N, R, N): Minds.grievance
+    credibility_source: np.ndarray  # (N, R, N): Minds.credibility
+    first: np.ndarray  # (1,): the block's first replicate
+    log_grievance: np.ndarray  # (N, N, BLOCK)
+    grievance_ready: np.ndarray  # (N, N) bool: the row above is today's
     credibility: np.ndarray  # (N, N, BLOCK)
+    credibility_ready: np.ndarray  # (N, N) bool
     fear: np.ndarray  # (N, BLOCK), and so on
     directive: np.ndarray
     pressure: np.ndarray
@@ -481,8 +488,10 @@ def work_space(tables: Tables) -> tuple[Dawn, Work]:
     def rows(count: int) -> np.ndarray:
         return np.zeros((max(count, 1), BLOCK))
 
-    dawn = Dawn(np.zeros((n, n, BLOCK)), np.zeros((n, n), dtype=np.bool_),
-                np.zeros((n, n, BLOCK)), rows(n), rows(n), rows(n),
+    unset = np.zeros((n, 1, n))  # the state's arrays: CompiledDays.play sets them
+    dawn = Dawn(unset, unset, np.zeros(1, dtype=np.int64), np.zeros((n, n, BLOCK)),
+                np.zeros((n, n), dtype=np.bool_), np.zeros((n, n, BLOCK)),
+                np.zeros((n, n), dtype=np.bool_), rows(n), rows(n), rows(n),
                 rows(n), rows(n), rows(n), np.zeros(BLOCK), rows(sites), rows(sites),
                 rows(n_threats), rows(n_threats), np.zeros(max(n_threats, 1), dtype=np.bool_),
                 np.zeros((n, n, BLOCK), dtype=np.int64), np.zeros(BLOCK),
@@ -762,16 +771,11 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
         t, a = sides.threat_pairs[j, 0], sides.threat_pairs[j, 1]
         for i in range(b):
             dawn.last_attack_day[t, a, i] = last_attack[i, t, a]
+    dawn.first[0] = r0
     for h in range(n):
-        grievance, credibility = minds.grievance[h, r0:r1], minds.credibility[h, r0:r1]
         for t in range(n):
-            lg, cred = dawn.log_grievance[h, t], dawn.credibility[h, t]
-            held = False
-            for i in range(b):
-                lg[i] = grievance[i, t]
-                held = held or lg[i] != 0.0
-                cred[i] = credibility[i, t]
-            dawn.unlogged[h, t] = held  # most rows are nil throughout, and log1p(0) is 0
+            dawn.grievance_ready[h, t] = False
+            dawn.credibility_ready[h, t] = False
     fear, directive, pressure = minds.fear[r0:r1], minds.directive[r0:r1], minds.pressure[r0:r1]
     urged, stake, hidden = minds.urged[r0:r1], minds.stake[r0:r1], minds.hidden[r0:r1]
     for h in range(n):
@@ -802,12 +806,31 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
 
 @_inline
 def _log_grievance(dawn, h, t, b):
-    """log1p of h's grievance against t over the block: worked out when first read on the day
-    (of the rows that hold a grievance, the day's decisions read only some)."""
+    """log1p of h's grievance against t at dawn, over the block (copied when first read)."""
     row = dawn.log_grievance[h, t]
-    if dawn.unlogged[h, t]:
-        _log1p_row(row, b, dawn.log_scratch, dawn.log_bits)
-        dawn.unlogged[h, t] = False
+    if not dawn.grievance_ready[h, t]:
+        r0 = dawn.first[0]
+        source = dawn.grievance_source[h, r0:r0 + b]
+        held = False
+        for i in range(b):
+            row[i] = source[i, t]
+            held = held or row[i] != 0.0
+        if held:  # many rows are nil throughout, and log1p(0) is 0
+            _log1p_row(row, b, dawn.log_scratch, dawn.log_bits)
+        dawn.grievance_ready[h, t] = True
+    return row
+
+
+@_inline
+def _credibility_row(dawn, h, t, b):
+    """h's belief that t will carry out its threats, at dawn, over the block (likewise)."""
+    row = dawn.credibility[h, t]
+    if not dawn.credibility_ready[h, t]:
+        r0 = dawn.first[0]
+        source = dawn.credibility_source[h, r0:r0 + b]
+        for i in range(b):
+            row[i] = source[i, t]
+        dawn.credibility_ready[h, t] = True
     return row
 
 
@@ -823,6 +846,7 @@ def _pair_vectors(pr, tr, acts, pairs, threats, dawn, work, pair, actor, b, stam
         acts.material[act]
     forewarned = pairs.forewarned[pair]
     through, e_ret, cost = work.through[pair], work.e_ret[pair], work.cost
+    believed = _credibility_row(dawn, actor, t, b)
     for i in range(b):
         through[i] = dawn.air_defence[site, i] * -interceptable + 1.0
         casualties = killed * (pr[P_KILLED, i] + injured * pr[P_INJURED, i])
@@ -830,19 +854,21 @@ def _pair_vectors(pr, tr, acts, pairs, threats, dawn, work, pair, actor, b, stam
         if forewarned:
             harm *= pr[P_FOREWARN, i]
         harm = harm * through[i] + pr[P_AFFRONT, i]
-        e_ret[i] = harm / (harm + pr[P_PROVOKE, i]) * dawn.credibility[actor, t, i] \
+        e_ret[i] = harm / (harm + pr[P_PROVOKE, i]) * believed[i] \
             * tr[T_SEVERITY, t, i]
         cost[i] = 0.0
     for k in range(pairs.threat_start[pair], pairs.threat_start[pair + 1]):
         ti, weight = pairs.threats[k], pairs.threat_weight[k]
         author, severity = threats.by[ti], threats.severity[ti]
         if weight == WEIGHT_ONE:
+            believed = _credibility_row(dawn, actor, author, b)
             for i in range(b):
-                cost[i] += dawn.live[ti, i] * dawn.credibility[actor, author, i] * severity
+                cost[i] += dawn.live[ti, i] * believed[i] * severity
         elif weight != WEIGHT_NONE:
             trait = T_SOLIDARITY if weight == WEIGHT_SOLIDARITY else T_RESERVE
+            believed = _credibility_row(dawn, actor, author, b)
             for i in range(b):
-                cost[i] += dawn.live[ti, i] * dawn.credibility[actor, author, i] \
+                cost[i] += dawn.live[ti, i] * believed[i] \
                     * tr[trait, actor, i] * severity
     for i in range(b):
         e_ret[i] += cost[i]
@@ -864,11 +890,12 @@ def _strike_parts(pr, tr, sides, acts, pairs, threats, dawn, work, a, b, day, st
         enemy = patron >= 0 and sides.enemies[patron, t]
         decapitator = militia and sides.is_decapitator[t]
         harmed = _log_grievance(dawn, a, t, b)
+        believed = _credibility_row(dawn, a, t, b) if decapitator else harmed
         for i in range(b):
             drive[i] = pr[P_GRIEV, i] * (harmed[i] + disputes) \
                 + pr[P_SOLID, i] * tr[T_SOLIDARITY, a, i] * front
             directive[i] = pr[P_DIRECT, i] * dawn.directive[a, i] if enemy else 0.0
-            decapitation[i] = pr[P_DECAP, i] * dawn.fear[a, i] * dawn.credibility[a, t, i] \
+            decapitation[i] = pr[P_DECAP, i] * dawn.fear[a, i] * believed[i] \
                 if decapitator else 0.0
     based = sides.based_in_iraq[a]
     for pair in range(pairs.start[a], pairs.start[a + 1]):
@@ -995,8 +1022,9 @@ def _ally_values(pr, tr, sides, acts, pairs, threats, dawn, work, patron, b, day
                 if pairs.threat_hit[j] != patron:
                     continue
                 author, severity = threats.by[ti], threats.severity[ti]
+                believed = _credibility_row(dawn, patron, author, b)
                 for i in range(b):
-                    on_patron[i] += dawn.live[ti, i] * dawn.credibility[patron, author, i] \
+                    on_patron[i] += dawn.live[ti, i] * believed[i] \
                         * severity
             disputes, front = sides.log_disputes[day, patron, t], sides.front[day, t]
             through, on_ally = work.through[pair], work.e_ret[pair]
@@ -1027,12 +1055,13 @@ def _government_values(pr, tr, threats, codes, dawn, work, a, b):
     for t in range(n):
         meeting, bargain, removal = work.meeting[t], work.bargain[t], work.removal[t]
         grievance = _log_grievance(dawn, a, t, b)
+        believed = _credibility_row(dawn, a, t, b)
         for i in range(b):
             harmed = grievance[i]
             drive = tr[T_VIGILANCE, a, i] * (dawn.tension_factor[i] + live[t, i] + harmed) \
                 * (1.0 + dawn.urged[a, i])
             provoke = pr[P_RETAL, i] * tr[T_RISK, a, i] * (harm / (harm + pr[P_PROVOKE, i])) \
-                * dawn.credibility[a, t, i] * tr[T_SEVERITY, t, i]
+                * believed[i] * tr[T_SEVERITY, t, i]
             meeting[i] = drive * (1.0 - dawn.pressure[t, i])
             bargain[i] = drive * (1.0 - dawn.pressure[t, i]) * (1.0 - dawn.stake[t, i])
             removal[i] = tr[T_ASSERT, a, i] * harmed - provoke
@@ -1080,8 +1109,9 @@ def _situation_option(pr, tr, sides, threats, dawn, ground, options, work, u_row
         for i in range(b):
             reach[i] = -np.inf
         for d in sides.decapitators:
+            believed = _credibility_row(dawn, a, d, b)
             for i in range(b):
-                reach[i] = max(reach[i], dawn.credibility[a, d, i])
+                reach[i] = max(reach[i], believed[i])
         for i in range(b):
             danger = dawn.fear[a, i] * reach[i] * dawn.tension_factor[i] \
                 if sides.decapitators.size else 0.0
