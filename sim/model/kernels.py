@@ -1199,6 +1199,8 @@ def _pick(values, i, lo, hi, count, rationality, uniform, weights):
     """choice._pick over ``count`` logit weights (rows of ``values``, column i) of which only
     rows [lo, hi) can be non-zero: the first row whose cumulative weight passes
     uniform * total."""
+    if hi - lo == 1 and np.isfinite(values[lo, i]) and rationality * values[lo, i] > _EXP_LOW:
+        return min(lo, count - 1)  # a lone positive weight is picked whatever the uniform (< 1)
     total = 0.0
     for j in range(lo, hi):
         z = rationality * values[j, i] if np.isfinite(values[j, i]) else -np.inf
