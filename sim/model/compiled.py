@@ -565,8 +565,8 @@ class CompiledDays:
         source = m.ensemble_rng
         streams = k.Streams(source.stream_states(), *source.stream_rows())
         days = self._days(range(first, last), u_base, columns)
-        minds = k.Minds(s.grievance, s.credibility, s.fear, s.directive, s.pressure, s.urged,
-                        s.stake, s.tension, s.hidden)
+        minds = k.Minds(s.grievance, s.credibility, np.zeros(1, dtype=np.bool_), s.fear,
+                        s.directive, s.pressure, s.urged, s.stake, s.tension, s.hidden)
         ground = k.Ground(s.air_defence, s.exposure, s.ceasefire, s.last_attack_day)
         book = k.Book(s.threat_status, s.threat_made, s.threat_day, s.trigger_seen,
                       m.trigger_actor)

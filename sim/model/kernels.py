@@ -345,6 +345,7 @@ class Tables(NamedTuple):
 class Minds(NamedTuple):
     grievance: np.ndarray  # (N, R, N)
     credibility: np.ndarray  # (N, R, N)
+    revised: np.ndarray  # (1,) bool: a credibility changed since the block's dawn (see Dawn)
     fear: np.ndarray
     directive: np.ndarray
     pressure: np.ndarray
@@ -387,7 +388,9 @@ class Dawn(NamedTuple):
 
     # Of grievance and credibility, a day's decisions read only some (holder, target) rows: a
     # row is copied (and its log1p worked out) when first read, by _log_grievance and
-    # _credibility_row, from the state's own arrays (CompiledDays.play sets them here).
+    # _credibility_row, from the state's own arrays (CompiledDays.play sets them here). A
+    # credibility row copied stays good from day to day while the block plays, until a threat
+    # is honoured or lapses there (Minds.revised).
     grievance_source: np.ndarray  # (N, R, N): Minds.grievance
     credibility_source: np.ndarray  # (N, R, N): Minds.credibility
     first: np.ndarray  # (1,): the block's first replicate
@@ -775,7 +778,9 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
     for h in range(n):
         for t in range(n):
             dawn.grievance_ready[h, t] = False
-            dawn.credibility_ready[h, t] = False
+    if minds.revised[0]:
+        _forget_credibility(dawn)
+        minds.revised[0] = False
     fear, directive, pressure = minds.fear[r0:r1], minds.directive[r0:r1], minds.pressure[r0:r1]
     urged, stake, hidden = minds.urged[r0:r1], minds.stake[r0:r1], minds.hidden[r0:r1]
     for h in range(n):
@@ -802,6 +807,13 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
             dawn.open[ti, i] = 1.0 if status[i, ti] == OPEN else 0.0
             if status[i, ti] == OPEN:
                 dawn.open_anywhere[ti] = True
+
+
+@_inline
+def _forget_credibility(dawn):
+    for h in range(dawn.credibility_ready.shape[0]):
+        for t in range(dawn.credibility_ready.shape[1]):
+            dawn.credibility_ready[h, t] = False
 
 
 @_inline
@@ -1630,6 +1642,7 @@ def _credibility(rule, threats, minds, r, ti, gain):
     """Everyone revises the author's credibility: up when honoured, down when lapsed."""
     author = threats.by[ti]
     credibility = minds.credibility
+    minds.revised[0] = True
     if gain:
         rate = rule.params[r, P_CRED_GAIN]
         for h in range(credibility.shape[0]):
@@ -1847,6 +1860,7 @@ def run_days(tables, minds, ground, book, tally, dawn, work, days, streams, u):
     blocks = (replicates + BLOCK - 1) // BLOCK
     for blk in range(blocks):
         r0, r1 = blk * BLOCK, min((blk + 1) * BLOCK, replicates)
+        _forget_credibility(dawn)  # the rows held are another block's
         for d in range(days.day.size):
             today = Today(days.day[d], days.decides[d],
                           days.injects[days.inject_start[d]:days.inject_start[d + 1]],
