@@ -237,8 +237,7 @@ class CompiledDays:
         columns = [w.param(name) for name in k.PARAMS[:len(k.PARAMS) - len(k.DECAYS)]]
         columns += [decay_factor(w.param(f"{name}_half_life")) for name in k.DECAYS]
         params = np.ascontiguousarray(np.stack(columns, axis=1))
-        traits = np.ascontiguousarray(np.stack([w.trait(t) for t in k.TRAITS], axis=1))
-        return k.Rule(params, traits, _by_block(params), _by_block(traits))
+        return k.Rule(params, _by_block(columns), _by_block([w.trait(t) for t in k.TRAITS]))
 
     def _kinds(self) -> dict[ActorKind, np.ndarray]:
         return {kind: np.array([k is kind for k in self.model.world.kinds]) for kind in ActorKind}
@@ -615,15 +614,22 @@ def _uniform_buffer(size: int) -> np.ndarray:
     return buffer[:size]
 
 
-def _by_block(values: np.ndarray) -> np.ndarray:
-    """(R, ...) per-replicate values as (blocks, ..., BLOCK), replicate index last (the last
-    block padded with copies of the last replicate)."""
+def _by_block(columns: list[np.ndarray]) -> np.ndarray:
+    """Per-replicate values, C arrays of shape (R, ...), as one (blocks, C, ..., BLOCK) array,
+    replicate index last (the last block padded with copies of the last replicate); each value
+    copied once, straight into place."""
     from sim.model.kernels import BLOCK
 
-    blocks = -(-values.shape[0] // BLOCK)
-    padded = np.concatenate([values, np.repeat(values[-1:], blocks * BLOCK - len(values), 0)])
-    shaped = padded.reshape(blocks, BLOCK, *values.shape[1:])
-    return np.ascontiguousarray(np.moveaxis(shaped, 1, -1))
+    r, rest = len(columns[0]), columns[0].shape[1:]
+    whole, blocks = r // BLOCK, -(-r // BLOCK)
+    out = np.empty((blocks, len(columns), *rest, BLOCK))
+    for j, values in enumerate(columns):
+        out[:whole, j] = np.moveaxis(values[:whole * BLOCK].reshape(whole, BLOCK, *rest), 1, -1)
+        if whole < blocks:
+            tail = np.concatenate([values[whole * BLOCK:],
+                                   np.repeat(values[-1:], blocks * BLOCK - r, 0)])
+            out[whole, j] = np.moveaxis(tail, 0, -1)
+    return out
 
 
 def _weight_code(patron: np.ndarray, observer: int, hit: int) -> int:

@@ -104,9 +104,8 @@ BLOCK = 64  # replicates played phase by phase together: their states stay in ca
 
 class Rule(NamedTuple):
     params: np.ndarray  # (R, len(PARAMS))
-    traits: np.ndarray  # (R, len(TRAITS), N)
     params_by_block: np.ndarray  # (blocks, len(PARAMS), BLOCK): the same, replicate index last
-    traits_by_block: np.ndarray  # (blocks, len(TRAITS), N, BLOCK)
+    traits_by_block: np.ndarray  # (blocks, len(TRAITS), N, BLOCK): read one by one with _trait
 
 
 class Sides(NamedTuple):
@@ -655,6 +654,11 @@ def draw_block(streams, u, r0, r1, base, columns):
 # uniform against one cumulative distribution) go replicate by replicate.
 
 @_inline
+def _trait(rule, trait, actor, r):
+    return rule.traits_by_block[r // BLOCK, trait, actor, r % BLOCK]
+
+
+@_inline
 def _tension_factor(tension, r):
     return tension[r] / (1.0 + tension[r])
 
@@ -680,7 +684,7 @@ def _hiding_value(rule, sides, minds, r, a):
         for d in sides.decapitators:
             reach = max(reach, minds.credibility[a, r, d])
         danger = minds.fear[r, a] * reach * _tension_factor(minds.tension, r)
-    return rule.params[r, P_DECAP] * danger - rule.traits[r, T_HIDING_COST, a]
+    return rule.params[r, P_DECAP] * danger - _trait(rule, T_HIDING_COST, a, r)
 
 
 # log(1 + x) as fdlibm's log (k ln 2 + log m, m in [sqrt(2)/2, sqrt(2)), by a polynomial in
@@ -1553,7 +1557,7 @@ def _apply_harm(rule, sides, acts, minds, ground, b, out, r, day):
     ground.last_attack_day[r, author, tgt] = day
     for ally in range(sides.patron.size):  # allies of a struck patron feel it too
         if sides.patron[ally] >= 0 and sides.patron[ally] == tgt and author != ally:
-            minds.grievance[ally, r, author] += harm * rule.traits[r, T_SOLIDARITY, ally]
+            minds.grievance[ally, r, author] += harm * _trait(rule, T_SOLIDARITY, ally, r)
     if sides.governments.size and b.actor != UNKNOWN and sides.based_in_iraq[b.actor] \
             and b.site >= 0 and sides.site_in_iraq[b.site]:
         share = 1.0 if acts.street[b.action] else p[r, P_HOST_SHARE]
