@@ -11,7 +11,7 @@ from sim.model.compiled import load_kernels
 from sim.model.rng import BLOCK, ReplicateRNG
 
 kernels = load_kernels()
-KERNEL_BLOCK = 64
+KERNEL_BLOCK = kernels.BLOCK
 
 
 def drawn_by_kernel(source: ReplicateRNG | SharedUniforms, rows: int,

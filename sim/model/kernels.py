@@ -96,7 +96,7 @@ NO_FIX = -1  # a fixed inject field left to chance
 # numba IR level into the few functions that loop over replicates.
 _jit = njit(cache=True, _nrt=False, error_model="numpy")
 _inline = njit(inline="always", _nrt=False, error_model="numpy")
-BLOCK = 64  # replicates played phase by phase together: their states stay in cache
+BLOCK = 128  # replicates played phase by phase together: their states stay in cache
 
 
 
