@@ -122,10 +122,12 @@ def test_a_class_plays_in_the_browser_through_a_crash(browser, tmp_path: Path) -
         assert "united_states-threat-1" in us.inner_text("#threats-today")
         us.select_option("#option", label="deploy air defence")
         us.click("#submit-move")
-        assert us.eval_on_selector("#option", "s => s.selectedOptions[0].textContent") == \
-            "deploy air defence"  # the page shows the move chosen, ready to change
-        for team, page in teams.items():
-            assert "Your move today" in page.inner_text("#submitted"), team
+        # the page reloads itself as the game changes: expect() retries until it shows this
+        chosen = us.locator("#option option:checked")  # the move chosen, ready to change
+        expect(chosen).to_have_text("deploy air defence", timeout=WAIT_MS)
+        for page in teams.values():
+            expect(page.locator("#submitted")).to_contain_text("Your move today",
+                                                                timeout=WAIT_MS)
 
         # the board sees the submissions by itself (it polls), never what they are
         expect(board.locator("#moved li.done")).to_have_count(3, timeout=WAIT_MS)

@@ -10,6 +10,10 @@ any replicate can be re-run alone with its full event log.
 
 Only uniforms are drawn; every other distribution is derived from them by inversion, so the
 number of values consumed never depends on the state of other replicates.
+
+The compiled engine (sim/model/kernels.py) computes the same numbers itself, block of replicates
+by block, from each generator's state (``stream_states``, ``stream_rows``), and then moves the
+generators on as drawing would have (``skip``).
 """
 
 from __future__ import annotations
