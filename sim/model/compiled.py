@@ -228,6 +228,8 @@ class CompiledDays:
             self._options(), self._pairs(), self._threats(), self._leaves(),
             self._injects_table(), self._counting())
         self.dawn, self.work = kernels.work_space(self.tables)
+        self.block_status = np.zeros((max(model.state.threat_status.shape[1], 1), kernels.BLOCK),
+                                     dtype=model.state.threat_status.dtype)
 
     # --- the tables ------------------------------------------------------------------------
 
@@ -568,7 +570,7 @@ class CompiledDays:
                         s.directive, s.pressure, s.urged, s.stake, s.tension, s.hidden)
         ground = k.Ground(s.air_defence, s.exposure, s.ceasefire, s.last_attack_day)
         book = k.Book(s.threat_status, s.threat_made, s.threat_day, s.trigger_seen,
-                      m.trigger_actor)
+                      m.trigger_actor, self.block_status, np.zeros(1, dtype=np.int64))
         tally = k.Tally(t.totals, t.windows, t.dated_counts, t.first_attack_day,
                         t.first_retaliation_day, t.max_free_rung, t.daily_attacks,
                         t.state_strike_days, t._struck_today, m.daily_index.T)

@@ -362,11 +362,13 @@ class Ground(NamedTuple):
 
 
 class Book(NamedTuple):
-    status: np.ndarray
+    status: np.ndarray  # (R, T): set through _set_status, which keeps the copy below
     made: np.ndarray
     day: np.ndarray
     seen: np.ndarray
     trigger_actor: np.ndarray
+    block_status: np.ndarray  # (T, BLOCK): the block's statuses, replicate index last
+    block_first: np.ndarray  # (1,): the block's first replicate
 
 
 class Tally(NamedTuple):
@@ -803,14 +805,15 @@ def _load_dawn(sides, minds, ground, book, dawn, r0, b):
         for i in range(b):
             dawn.air_defence[site, i] = air_defence[i, site]
             dawn.exposure[site, i] = exposure[i, site]
-    status = book.status[r0:r1]
     for ti in range(book.status.shape[1]):
-        dawn.open_anywhere[ti] = False
+        status, live, opened = book.block_status[ti], dawn.live[ti], dawn.open[ti]
+        anywhere = 0
         for i in range(b):
-            dawn.live[ti, i] = 1.0 if status[i, ti] == PENDING or status[i, ti] == OPEN else 0.0
-            dawn.open[ti, i] = 1.0 if status[i, ti] == OPEN else 0.0
-            if status[i, ti] == OPEN:
-                dawn.open_anywhere[ti] = True
+            live[i] = 1.0 if status[i] == PENDING or status[i] == OPEN else 0.0
+            opened[i] = 1.0 if status[i] == OPEN else 0.0
+        for i in range(b):  # (apart, so that both loops vectorise)
+            anywhere |= status[i] == OPEN
+        dawn.open_anywhere[ti] = anywhere != 0
 
 
 @_inline
@@ -1661,7 +1664,7 @@ def _credibility(rule, threats, minds, r, ti, gain):
 def _settle(tables, minds, book, r, ti, outcome):
     """Threat ti honoured or lapsed in replicate r: its status, and everyone's view of its
     author's credibility. Returns 1 if its author is a militia (counted apart), else 0."""
-    book.status[r, ti] = outcome
+    _set_status(book, r, ti, outcome)
     _credibility(tables.rule, tables.threats, minds, r, ti, outcome == HONOURED)
     return 1 if tables.threats.by_militia[ti] else 0
 
@@ -1697,7 +1700,7 @@ def _make_own(tables, book, tally, b, r, day):
     ti = threats.own_threat[b.actor, b.target]
     if ti < 0 or _is_live(book.status, r, ti):
         return
-    book.status[r, ti] = PENDING
+    _set_status(book, r, ti, PENDING)
     book.made[r, ti] = day
     book.day[r, ti] = -1
     for j in range(leaves.of_threat_start[ti], leaves.of_threat_start[ti + 1]):
@@ -1756,7 +1759,7 @@ def _open_threats(tables, book, tally, sc, r, day):
     opened = 0
     for ti in range(book.status.shape[1]):
         if book.status[r, ti] == PENDING and _holds(tables.leaves, book.seen, r, ti, sc.stack):
-            book.status[r, ti] = OPEN
+            _set_status(book, r, ti, OPEN)
             book.day[r, ti] = day
             opened += 1
     _count(tally, tables.counting, tables.codes, r, day, tables.codes.c_triggered, opened)
@@ -1846,13 +1849,29 @@ def _act_block(tables, minds, ground, book, tally, work, today, u, r0, r1):
 
 
 @_inline
-def _announce(days, d, status, made, r):
+def _announce(days, d, book, r):
     """ThreatBook.announce in replicate r: the scenario's threats dated today become pending."""
     for j in range(days.made_start[d], days.made_start[d + 1]):
         ti = days.made[j]
-        if status[r, ti] == UNMADE:
-            status[r, ti] = PENDING
-            made[r, ti] = days.day[d]
+        if book.status[r, ti] == UNMADE:
+            _set_status(book, r, ti, PENDING)
+            book.made[r, ti] = days.day[d]
+
+
+@_inline
+def _set_status(book, r, ti, status):
+    book.status[r, ti] = status
+    book.block_status[ti, r - book.block_first[0]] = status
+
+
+@_inline
+def _copy_statuses(book, r0, r1):
+    """Book.block_status for replicates r0 .. r1 - 1, from Book.status."""
+    book.block_first[0] = r0
+    status = book.status[r0:r1]
+    for ti in range(book.status.shape[1]):
+        for i in range(r1 - r0):
+            book.block_status[ti, i] = status[i, ti]
 
 
 @_jit
@@ -1865,6 +1884,7 @@ def run_days(tables, minds, ground, book, tally, dawn, work, days, streams, u):
     for blk in range(blocks):
         r0, r1 = blk * BLOCK, min((blk + 1) * BLOCK, replicates)
         _forget_credibility(dawn)  # the rows held are another block's
+        _copy_statuses(book, r0, r1)
         for d in range(days.day.size):
             today = Today(days.day[d], days.decides[d],
                           days.injects[days.inject_start[d]:days.inject_start[d + 1]],
@@ -1872,7 +1892,7 @@ def run_days(tables, minds, ground, book, tally, dawn, work, days, streams, u):
             u_day = u[:replicates * days.u_columns[d]].reshape((replicates, days.u_columns[d]))
             draw_block(streams, u_day, r0, r1, days.u_base[d], days.u_columns[d])
             for r in range(r0, r1):
-                _announce(days, d, book.status, book.made, r)
+                _announce(days, d, book, r)
             _dawn_block(tables.sides, minds, ground, book, dawn, r0, r1)
             for k in range(tables.options.decider.size):
                 if today.decides[k]:
