@@ -107,7 +107,7 @@ def start_and_wait_for_a_chunk(command: list[str], out: Path) -> subprocess.Pope
     """Start a batch command in its own session (so that a kill of its group reaches its worker
     processes) and return once it has written a first chunk into ``out``. It plays with numpy:
     a batch this large would otherwise first compile the fast engine wherever numba's cache
-    does not hold it yet (two minutes), and these tests are about processes, not speed."""
+    does not hold it yet (minutes), and these tests are about processes, not speed."""
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint,
                                env={**os.environ, "ESCSIM_ENGINE": "numpy"})

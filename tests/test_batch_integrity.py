@@ -115,7 +115,7 @@ def test_a_second_writer_is_told_the_folder_is_in_use(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "sim.cli", "batch", "june-2025", "--runs", "102400",
                "--seed", "1", "--out", str(out), "--chunk-size", "256", "--workers", "1",
                "--quiet"]
-    # numpy: a run this large would otherwise first compile the fast engine (two minutes)
+    # numpy: a run this large would otherwise first compile the fast engine (minutes)
     # wherever numba's cache does not hold it yet, and the lock is what is tested here
     env = {**os.environ, "ESCSIM_ENGINE": "numpy"}
     first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,

@@ -251,7 +251,7 @@ def test_which_engine_a_model_uses(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_first_run_compiles_only_when_compiling_pays(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """With nothing in numba's cache (a fresh install), a batch of a few thousand replicates
-    plays with numpy rather than spend two minutes compiling; a run large enough compiles."""
+    plays with numpy rather than spend minutes compiling; a run large enough compiles."""
     import sim.model.compiled as compiled
 
     fresh = tmp_path / "install" / "kernels.py"  # a newer source than any cache entry
@@ -291,7 +291,7 @@ def test_a_large_run_compiles_once_in_the_parent_and_says_so(
         assert not caplog.records and not compiled.kernel_cached()
         compiled.prepare_compiled_engine(june, COMPILE_PAYS_REPLICATE_DAYS)
     assert [r.getMessage() for r in caplog.records] == [
-        "escsim: compiling the fast engine for this installation, once (about two minutes of "
+        "escsim: compiling the fast engine for this installation, once (two to five minutes of "
         "one core; later runs load it from the cache)"]
     assert compiled.kernel_cached()  # compiled in this process: every later model uses it
     assert chosen_engine("auto", COMPILED_MIN_REPLICATES, log_events=False, days=59) == "compiled"

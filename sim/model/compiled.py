@@ -41,7 +41,7 @@ ENGINES: tuple[str, ...] = ("auto", "numpy", "compiled")
 # "auto" compiles from this many replicates a model on: below it numpy is about as fast per
 # batch, and a first run would spend longer compiling than computing
 COMPILED_MIN_REPLICATES = 500
-# A first compilation costs about two minutes of one core (bench/bench.py, section startup),
+# A first compilation costs two to five minutes of one core (bench/bench.py, section startup),
 # while numpy plays about 45 µs of CPU per replicate-day of june-2025: "auto" compiles only for
 # a run of at least this many replicate-days (50,000 replicates of june-2025's 59 days), unless
 # the machine code is already in numba's cache.
@@ -118,7 +118,7 @@ def prepare_compiled_engine(scenario: Any, replicate_days: int) -> None:
     if load_kernels() is None:
         return
     log = logging.getLogger("escsim")
-    log.warning("escsim: compiling the fast engine for this installation, once (about two "
+    log.warning("escsim: compiling the fast engine for this installation, once (two to five "
                 "minutes of one core; later runs load it from the cache)")
     from sim.model.model import EscalationModel
 
