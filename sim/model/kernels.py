@@ -824,17 +824,24 @@ def _forget_credibility(dawn):
 
 
 @_inline
+def _dawn_row(dawn, source, row, h, t, b):
+    """row[:b] = h's value toward t in the block's replicates, from the state's (N, R, N)
+    ``source``; returns whether any is non-zero."""
+    r0 = dawn.first[0]
+    column = source[h, r0:r0 + b]
+    held = False
+    for i in range(b):
+        row[i] = column[i, t]
+        held = held or row[i] != 0.0
+    return held
+
+
+@_inline
 def _log_grievance(dawn, h, t, b):
     """log1p of h's grievance against t at dawn, over the block (copied when first read)."""
     row = dawn.log_grievance[h, t]
     if not dawn.grievance_ready[h, t]:
-        r0 = dawn.first[0]
-        source = dawn.grievance_source[h, r0:r0 + b]
-        held = False
-        for i in range(b):
-            row[i] = source[i, t]
-            held = held or row[i] != 0.0
-        if held:  # many rows are nil throughout, and log1p(0) is 0
+        if _dawn_row(dawn, dawn.grievance_source, row, h, t, b):  # log1p(0) is 0
             _log1p_row(row, b, dawn.log_scratch, dawn.log_bits)
         dawn.grievance_ready[h, t] = True
     return row
@@ -845,10 +852,7 @@ def _credibility_row(dawn, h, t, b):
     """h's belief that t will carry out its threats, at dawn, over the block (likewise)."""
     row = dawn.credibility[h, t]
     if not dawn.credibility_ready[h, t]:
-        r0 = dawn.first[0]
-        source = dawn.credibility_source[h, r0:r0 + b]
-        for i in range(b):
-            row[i] = source[i, t]
+        _dawn_row(dawn, dawn.credibility_source, row, h, t, b)
         dawn.credibility_ready[h, t] = True
     return row
 
