@@ -27,6 +27,21 @@ settings.register_profile(
     derandomize=os.environ.get("ESCSIM_HYPOTHESIS_RANDOM") != "1")
 settings.load_profile("escsim")
 
+# Compile the fast engine once, before any test, in a fresh interpreter, if numba's cache does
+# not hold it yet (a fresh checkout, as in CI): numba compiles it there in about 140 s of one
+# core, against about 290 s inside this process once the suite's libraries are loaded (measured
+# on these machines; the cause is not known). Tests that need it then load it from the cache.
+_COMPILE_KERNEL = ("from sim.model.model import EscalationModel; "
+                   "EscalationModel('june-2025', replicates=1, rng=0, collect_data=False, "
+                   "log_events=False, engine='compiled').run()")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:  # noqa: ARG001
+    from sim.model.compiled import ENGINE_VARIABLE, kernel_cached
+
+    if os.environ.get(ENGINE_VARIABLE) != "numpy" and not kernel_cached():
+        subprocess.run([sys.executable, "-c", _COMPILE_KERNEL], check=False, timeout=1200)
+
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
