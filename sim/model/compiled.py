@@ -3,9 +3,9 @@
 ``EscalationModel`` plays a day either with numpy over all replicates at once (the reference:
 sim/model/rules.py and the modules it names) or with the compiled kernel of sim/model/kernels.py,
 which plays a block of replicates at a time with its state in cache (through every remaining day
-in one call when the model runs to its end). Both change the same ``State`` and ``Tally`` arrays, so a
-run can switch between them from one day to the next; they give the same outcomes replicate by
-replicate (tests/test_model_engines.py).
+in one call when the model runs to its end). Both change the same ``State`` and ``Tally``
+arrays, so a run can switch between them from one day to the next; they give the same outcomes
+replicate by replicate (tests/test_model_engines.py).
 
 The kernel cannot keep the event log, show the separate terms (``escsim explain``), or play a
 player's move; a day that needs any of these is played with numpy. Small runs are played with
